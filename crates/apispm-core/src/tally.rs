@@ -1,0 +1,410 @@
+//! Per-endpoint counters. A [`Tally`] is a commutative monoid: `merge` adds counts, takes the
+//! min/max of times and unions capped sets, so the state of an endpoint does not depend on the
+//! order, the thread or the process its records were read in. This is what lets apispm read
+//! files in parallel chunks, and later merge time buckets and shards from several ingesters.
+
+use crate::control::{CREDENTIAL_HEADERS, SECURITY_HEADERS};
+use crate::{Classification, Detector, Exchange, SensitiveType};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Distinct values kept per capped set (hosts, CORS origins, secret kinds). The smallest values
+/// are kept, so the cap is itself order-independent.
+pub const SET_CAP: usize = 16;
+/// Longest header value kept in a capped set.
+const VALUE_CAP: usize = 256;
+
+/// Where in an exchange a sensitive value was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    Query,
+    Path,
+    RequestBody,
+    ResponseBody,
+    Body,
+}
+
+impl Location {
+    pub const ALL: [Location; 5] = [
+        Location::Query,
+        Location::Path,
+        Location::RequestBody,
+        Location::ResponseBody,
+        Location::Body,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Path => "path",
+            Location::RequestBody => "request_body",
+            Location::ResponseBody => "response_body",
+            Location::Body => "body",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    pub fn from_bits(bits: u8) -> Vec<Location> {
+        Location::ALL.into_iter().filter(|l| bits & l.bit() != 0).collect()
+    }
+}
+
+/// What was seen of one sensitive data type on one endpoint; never the value itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensitiveTally {
+    /// Occurrences (a value seen twice in one body counts twice).
+    pub count: u64,
+    /// Bit set of [`Location`]s.
+    pub locations: u8,
+    /// The smallest redacted hint seen, e.g. `****1111`.
+    pub hint: String,
+    /// Specific kinds, e.g. `visa`, `aws_access_key_id` (capped).
+    pub kinds: BTreeSet<String>,
+}
+
+impl SensitiveTally {
+    fn merge(&mut self, other: &SensitiveTally) {
+        self.count += other.count;
+        self.locations |= other.locations;
+        if self.hint.is_empty() || (!other.hint.is_empty() && other.hint < self.hint) {
+            self.hint.clone_from(&other.hint);
+        }
+        union_capped(&mut self.kinds, other.kinds.iter().cloned());
+    }
+}
+
+/// Counters for one endpoint (or one endpoint within one time bucket).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub requests: u64,
+    pub first_seen_ms: Option<i64>,
+    pub last_seen_ms: Option<i64>,
+    /// Requests that carried credentials.
+    pub with_credentials: u64,
+    /// Requests without credentials that were refused with 401 or 403: auth was enforced.
+    pub refused_without_credentials: u64,
+    /// Requests without credentials answered 2xx.
+    pub unauthenticated_success: u64,
+    pub https: u64,
+    /// Responses carrying rate-limit headers, or answered 429.
+    pub rate_limited: u64,
+    /// Requests that carried an `Origin` header.
+    pub origin_requests: u64,
+    /// ... and were answered with an explicit (non-`*`) `Access-Control-Allow-Origin`.
+    pub origin_requests_strict: u64,
+    /// ... and were answered without any `Access-Control-Allow-Origin`.
+    pub origin_requests_no_acao: u64,
+    /// All responses with an explicit (non-`*`) `Access-Control-Allow-Origin`.
+    pub strict_cors: u64,
+    /// All responses without `Access-Control-Allow-Origin`.
+    pub no_acao: u64,
+    /// Distinct `Access-Control-Allow-Origin` values answered (capped).
+    pub origins: BTreeSet<String>,
+    /// Per entry of [`SECURITY_HEADERS`], responses that carried it.
+    pub security_headers: [u64; 4],
+    /// Responses that carried all four.
+    pub all_security_headers: u64,
+    /// Requests known to be schema-validated.
+    pub schema_validated: u64,
+    /// Responses carrying each tracked header (lower-case names).
+    pub response_headers: BTreeMap<String, u64>,
+    /// Responses by status class: index 0 unknown, 1..=5 for 1xx..5xx.
+    pub status_classes: [u64; 6],
+    /// Bit set of classifications declared by the records (seed format).
+    pub declared_classifications: u8,
+    /// Bit 0: some record declared `documented: false`; bit 1: some declared `true`.
+    pub declared_documented: u8,
+    pub hosts: BTreeSet<String>,
+    pub sensitive: BTreeMap<SensitiveType, SensitiveTally>,
+}
+
+fn union_capped(into: &mut BTreeSet<String>, from: impl IntoIterator<Item = String>) {
+    for v in from {
+        if into.len() < SET_CAP || into.last().is_some_and(|last| &v < last) {
+            into.insert(v);
+            if into.len() > SET_CAP {
+                into.pop_last();
+            }
+        }
+    }
+}
+
+fn insert_capped(into: &mut BTreeSet<String>, v: &str) {
+    if into.contains(v) {
+        return;
+    }
+    if into.len() >= SET_CAP && into.last().is_some_and(|last| v >= last.as_str()) {
+        return;
+    }
+    let mut end = v.len().min(VALUE_CAP);
+    while !v.is_char_boundary(end) {
+        end -= 1;
+    }
+    into.insert(v[..end].to_string());
+    if into.len() > SET_CAP {
+        into.pop_last();
+    }
+}
+
+impl Tally {
+    pub fn merge(&mut self, o: &Tally) {
+        self.requests += o.requests;
+        self.first_seen_ms = min_opt(self.first_seen_ms, o.first_seen_ms);
+        self.last_seen_ms = max_opt(self.last_seen_ms, o.last_seen_ms);
+        self.with_credentials += o.with_credentials;
+        self.refused_without_credentials += o.refused_without_credentials;
+        self.unauthenticated_success += o.unauthenticated_success;
+        self.https += o.https;
+        self.rate_limited += o.rate_limited;
+        self.origin_requests += o.origin_requests;
+        self.origin_requests_strict += o.origin_requests_strict;
+        self.origin_requests_no_acao += o.origin_requests_no_acao;
+        self.strict_cors += o.strict_cors;
+        self.no_acao += o.no_acao;
+        union_capped(&mut self.origins, o.origins.iter().cloned());
+        for i in 0..4 {
+            self.security_headers[i] += o.security_headers[i];
+        }
+        self.all_security_headers += o.all_security_headers;
+        self.schema_validated += o.schema_validated;
+        for (k, v) in &o.response_headers {
+            *self.response_headers.entry(k.clone()).or_default() += v;
+        }
+        for i in 0..6 {
+            self.status_classes[i] += o.status_classes[i];
+        }
+        self.declared_classifications |= o.declared_classifications;
+        self.declared_documented |= o.declared_documented;
+        union_capped(&mut self.hosts, o.hosts.iter().cloned());
+        for (k, v) in &o.sensitive {
+            self.sensitive.entry(*k).or_default().merge(v);
+        }
+    }
+
+    /// The riskiest classification any record declared.
+    pub fn declared_classification(&self) -> Option<Classification> {
+        Classification::riskiest_of(self.declared_classifications)
+    }
+
+    /// `Some(true)` when any record declared the endpoint documented.
+    pub fn declared_documented(&self) -> Option<bool> {
+        match self.declared_documented {
+            0 => None,
+            bits => Some(bits & 2 != 0),
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn is_credential_header(name: &str) -> bool {
+    CREDENTIAL_HEADERS
+        .iter()
+        .any(|h| h.len() == name.len() && h.eq_ignore_ascii_case(name))
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// `X-RateLimit-*`, the IETF `RateLimit`/`RateLimit-*`/`RateLimit-Policy`, `X-Rate-Limit-*`
+/// and `Retry-After`.
+fn is_rate_limit_header(name: &str) -> bool {
+    starts_with_ci(name, "x-ratelimit")
+        || starts_with_ci(name, "ratelimit")
+        || starts_with_ci(name, "x-rate-limit")
+        || name.eq_ignore_ascii_case("retry-after")
+}
+
+/// Folds exchanges into tallies. Holds what is shared and read-only: the sensitive-data
+/// detector and the response headers that policies ask about.
+#[derive(Debug)]
+pub struct Observer {
+    detector: Detector,
+    tracked: Vec<String>,
+}
+
+impl Default for Observer {
+    fn default() -> Self {
+        Observer::new(std::iter::empty::<String>())
+    }
+}
+
+/// Headers always tracked, beyond those named by policies: lifecycle and hardening headers
+/// that reports and later policies ask about.
+pub const ALWAYS_TRACKED: [&str; 6] = [
+    "sunset",
+    "deprecation",
+    "content-security-policy",
+    "referrer-policy",
+    "permissions-policy",
+    "cross-origin-resource-policy",
+];
+
+impl Observer {
+    pub fn new<S: AsRef<str>>(extra_tracked_headers: impl IntoIterator<Item = S>) -> Self {
+        let mut tracked: Vec<String> = ALWAYS_TRACKED.iter().map(|s| s.to_string()).collect();
+        for h in extra_tracked_headers {
+            let h = h.as_ref().to_ascii_lowercase();
+            if !tracked.contains(&h) {
+                tracked.push(h);
+            }
+        }
+        tracked.truncate(64);
+        Observer {
+            detector: Detector::new(),
+            tracked,
+        }
+    }
+
+    pub fn tracked_headers(&self) -> &[String] {
+        &self.tracked
+    }
+
+    pub fn observe(&self, t: &mut Tally, ex: &Exchange<'_>) {
+        t.requests += 1;
+        if let Some(ms) = ex.time_ms {
+            t.first_seen_ms = min_opt(t.first_seen_ms, Some(ms));
+            t.last_seen_ms = max_opt(t.last_seen_ms, Some(ms));
+        }
+
+        let mut creds = false;
+        let mut origin_req = false;
+        let mut host = ex.host.as_deref();
+        for (k, v) in &ex.request_headers {
+            if is_credential_header(k) {
+                creds |= !v.is_empty();
+            } else if k.eq_ignore_ascii_case("origin") {
+                origin_req = true;
+            } else if host.is_none() && k.eq_ignore_ascii_case("host") {
+                host = Some(v);
+            }
+        }
+        if let Some(h) = host {
+            insert_capped(&mut t.hosts, h);
+        }
+
+        let status = ex.status.unwrap_or(0);
+        let class = if (100..600).contains(&status) { (status / 100) as usize } else { 0 };
+        t.status_classes[class] += 1;
+        if creds {
+            t.with_credentials += 1;
+        } else if status == 401 || status == 403 {
+            t.refused_without_credentials += 1;
+        } else if class == 2 {
+            t.unauthenticated_success += 1;
+        }
+
+        if ex.scheme.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("https")) {
+            t.https += 1;
+        }
+
+        let mut rate_limited = status == 429;
+        let mut acao: Option<&str> = None;
+        let mut sec = [false; 4];
+        let mut tracked_seen: u64 = 0;
+        for (k, v) in &ex.response_headers {
+            if is_rate_limit_header(k) {
+                rate_limited = true;
+            } else if k.eq_ignore_ascii_case("access-control-allow-origin") {
+                acao = Some(v);
+            } else if let Some(i) = SECURITY_HEADERS.iter().position(|h| h.eq_ignore_ascii_case(k)) {
+                sec[i] = true;
+            }
+            if let Some(i) = self.tracked.iter().position(|h| h.eq_ignore_ascii_case(k)) {
+                tracked_seen |= 1 << i;
+            }
+        }
+        if rate_limited {
+            t.rate_limited += 1;
+        }
+        let strict = acao.is_some_and(|o| !o.is_empty() && o != "*");
+        match acao {
+            Some(o) => insert_capped(&mut t.origins, o),
+            None => t.no_acao += 1,
+        }
+        if strict {
+            t.strict_cors += 1;
+        }
+        if origin_req {
+            t.origin_requests += 1;
+            if strict {
+                t.origin_requests_strict += 1;
+            }
+            if acao.is_none() {
+                t.origin_requests_no_acao += 1;
+            }
+        }
+        for (i, s) in sec.iter().enumerate() {
+            t.security_headers[i] += *s as u64;
+        }
+        if sec.iter().all(|s| *s) {
+            t.all_security_headers += 1;
+        }
+        while tracked_seen != 0 {
+            let i = tracked_seen.trailing_zeros() as usize;
+            tracked_seen &= tracked_seen - 1;
+            let name = &self.tracked[i];
+            match t.response_headers.get_mut(name.as_str()) {
+                Some(c) => *c += 1,
+                None => {
+                    t.response_headers.insert(name.clone(), 1);
+                }
+            }
+        }
+
+        let d = &ex.declared;
+        if d.schema_validation == Some(true) {
+            t.schema_validated += 1;
+        }
+        if let Some(c) = d.classification {
+            t.declared_classifications |= c.bit();
+        }
+        if let Some(doc) = d.documented {
+            t.declared_documented |= if doc { 2 } else { 1 };
+        }
+
+        let scans = [
+            (ex.query.as_deref(), Location::Query),
+            (Some(ex.path.as_ref()), Location::Path),
+            (ex.request_body.as_deref(), Location::RequestBody),
+            (ex.response_body.as_deref(), Location::ResponseBody),
+            (ex.body.as_deref(), Location::Body),
+        ];
+        for (text, loc) in scans {
+            let Some(text) = text else { continue };
+            if text.is_empty() {
+                continue;
+            }
+            self.detector.scan(text, &mut |det| {
+                let s = t.sensitive.entry(det.kind).or_default();
+                s.count += 1;
+                s.locations |= loc.bit();
+                if s.hint.is_empty() || det.hint < s.hint {
+                    s.hint = det.hint;
+                }
+                if !s.kinds.contains(det.detail) {
+                    insert_capped(&mut s.kinds, det.detail);
+                }
+            });
+        }
+    }
+}
