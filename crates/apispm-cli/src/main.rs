@@ -1,1 +1,40 @@
-fn main() {}
+//! The `apispm` binary: argument parsing, files, terminals and exit codes around the library
+//! crates. Exit codes are stable: 0 ok, 1 a `--fail-on` gate tripped, 2 usage or input error.
+
+mod cli;
+mod config;
+mod scan;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// An error that ends the run: exit code 2 (usage or input) unless stated.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn input(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        cli::Command::Scan(a) => scan::run(a),
+        cli::Command::Policy(cli::PolicyCmd::Validate { files }) => scan::validate_policies(&files),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("apispm: error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

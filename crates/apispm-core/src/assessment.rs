@@ -158,7 +158,11 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
             Control::RateLimiting => judged(c, t.rate_limited, n, "rate limiting", String::new()),
             Control::CorsPolicy => {
                 let (ok, of, what) = if t.origin_requests > 0 {
-                    (t.origin_requests_strict, t.origin_requests, "explicit CORS origin (of requests with Origin)")
+                    (
+                        t.origin_requests_strict,
+                        t.origin_requests,
+                        "explicit CORS origin (of requests with Origin)",
+                    )
                 } else {
                     (t.strict_cors, n, "explicit CORS origin")
                 };
@@ -249,7 +253,16 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
         .iter()
         .enumerate()
         .filter(|(_, k)| **k > 0)
-        .map(|(i, k)| (if i == 0 { "unknown".to_string() } else { format!("{i}xx") }, *k))
+        .map(|(i, k)| {
+            (
+                if i == 0 {
+                    "unknown".to_string()
+                } else {
+                    format!("{i}xx")
+                },
+                *k,
+            )
+        })
         .collect();
 
     Assessment {

@@ -79,8 +79,12 @@ impl Control {
 
     pub fn remediation(self) -> &'static str {
         match self {
-            Control::Authentication => "Require OAuth2, API key, or JWT authentication at the gateway",
-            Control::TransportEncryption => "Serve the API over HTTPS only and redirect HTTP to HTTPS",
+            Control::Authentication => {
+                "Require OAuth2, API key, or JWT authentication at the gateway"
+            }
+            Control::TransportEncryption => {
+                "Serve the API over HTTPS only and redirect HTTP to HTTPS"
+            }
             Control::RateLimiting => {
                 "Enable rate limiting at the gateway and return RateLimit or X-RateLimit headers"
             }

@@ -1,5 +1,5 @@
 use crate::{Exchange, Observer, Tally};
-use rustc_hash::FxHashMap;
+use hashbrown::HashMap;
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
@@ -39,7 +39,7 @@ const SEP: char = '\u{0}';
 /// an endpoint already known allocates nothing.
 #[derive(Debug, Default, Clone)]
 pub struct Inventory {
-    map: FxHashMap<Box<str>, Tally>,
+    map: HashMap<String, Tally>,
     key_buf: String,
 }
 
@@ -72,10 +72,7 @@ impl Inventory {
         push_part(&mut self.key_buf, method);
         self.key_buf.push(SEP);
         push_part(&mut self.key_buf, path);
-        if !self.map.contains_key(self.key_buf.as_str()) {
-            self.map.insert(self.key_buf.clone().into_boxed_str(), Tally::default());
-        }
-        self.map.get_mut(self.key_buf.as_str()).expect("inserted above")
+        self.map.entry_ref(self.key_buf.as_str()).or_default()
     }
 
     /// Folds one exchange in, keyed by its service (or host), method and route or path.
@@ -91,7 +88,8 @@ impl Inventory {
     }
 
     pub fn insert(&mut self, key: &EndpointKey, tally: Tally) {
-        self.tally_mut(&key.service, &key.method, &key.path).merge(&tally);
+        self.tally_mut(&key.service, &key.method, &key.path)
+            .merge(&tally);
     }
 
     pub fn merge(&mut self, other: Inventory) {

@@ -14,7 +14,11 @@ pub struct Metric {
 }
 
 fn pct(k: usize, n: usize) -> f64 {
-    if n == 0 { 0.0 } else { round1(100.0 * k as f64 / n as f64) }
+    if n == 0 {
+        0.0
+    } else {
+        round1(100.0 * k as f64 / n as f64)
+    }
 }
 
 /// Metrics over the endpoints that had traffic. `violating` is the number of those endpoints
@@ -53,13 +57,55 @@ pub fn metrics(assessed: &[&Assessment], violating: usize, mttr_days: Option<f64
     let auth_cov = pct(auth, n);
     let tls_cov = pct(tls, n);
     vec![
-        m("api_discovery_coverage", "% of APIs with documentation", coverage, "> 95", coverage > 95.0),
-        m("average_risk_score", "Mean risk score across all APIs", avg, "< 25", avg < 25.0),
-        m("critical_findings", "Number of critical-risk APIs", critical as f64, "0", critical == 0),
-        m("shadow_api_count", "Undocumented/unmanaged APIs", shadow as f64, "0", shadow == 0),
-        m("authentication_coverage", "% of APIs with auth controls", auth_cov, "100", auth_cov >= 100.0),
-        m("tls_coverage", "% of APIs using HTTPS", tls_cov, "100", tls_cov >= 100.0),
-        m("policy_compliance", "% of APIs meeting all policies", compliance, "> 90", compliance > 90.0),
+        m(
+            "api_discovery_coverage",
+            "% of APIs with documentation",
+            coverage,
+            "> 95",
+            coverage > 95.0,
+        ),
+        m(
+            "average_risk_score",
+            "Mean risk score across all APIs",
+            avg,
+            "< 25",
+            avg < 25.0,
+        ),
+        m(
+            "critical_findings",
+            "Number of critical-risk APIs",
+            critical as f64,
+            "0",
+            critical == 0,
+        ),
+        m(
+            "shadow_api_count",
+            "Undocumented/unmanaged APIs",
+            shadow as f64,
+            "0",
+            shadow == 0,
+        ),
+        m(
+            "authentication_coverage",
+            "% of APIs with auth controls",
+            auth_cov,
+            "100",
+            auth_cov >= 100.0,
+        ),
+        m(
+            "tls_coverage",
+            "% of APIs using HTTPS",
+            tls_cov,
+            "100",
+            tls_cov >= 100.0,
+        ),
+        m(
+            "policy_compliance",
+            "% of APIs meeting all policies",
+            compliance,
+            "> 90",
+            compliance > 90.0,
+        ),
         Metric {
             name: "mean_time_to_remediate_days",
             description: "Average days to fix findings",

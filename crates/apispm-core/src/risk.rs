@@ -106,7 +106,10 @@ impl RiskModel {
         score += sensitive_types as f64 * self.sensitive_type_penalty;
         score += open_imported_findings as f64 * self.imported_finding_penalty;
         let normalized = if max > 0.0 {
-            f64::min(self.cap, score / max * 100.0 * self.multiplier(classification))
+            f64::min(
+                self.cap,
+                score / max * 100.0 * self.multiplier(classification),
+            )
         } else {
             0.0
         };
@@ -147,7 +150,10 @@ mod tests {
             c(false, true, Severity::Medium),
             c(false, true, Severity::High),
         ];
-        assert_eq!(m.score(&all_absent, Classification::External, false, 0, 0), 100.0);
+        assert_eq!(
+            m.score(&all_absent, Classification::External, false, 0, 0),
+            100.0
+        );
         // Internal, only rate limiting missing, documented: 15/90*100 = 16.666.. -> 16.7
         let one = [
             c(true, true, Severity::Critical),

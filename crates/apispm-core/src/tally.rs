@@ -49,7 +49,10 @@ impl Location {
     }
 
     pub fn from_bits(bits: u8) -> Vec<Location> {
-        Location::ALL.into_iter().filter(|l| bits & l.bit() != 0).collect()
+        Location::ALL
+            .into_iter()
+            .filter(|l| bits & l.bit() != 0)
+            .collect()
     }
 }
 
@@ -134,7 +137,8 @@ fn union_capped(into: &mut BTreeSet<String>, from: impl IntoIterator<Item = Stri
 }
 
 fn insert_capped(into: &mut BTreeSet<String>, v: &str) {
-    if into.contains(v) {
+    // Most endpoints answer one host and one origin: check the first value before searching.
+    if into.first().is_some_and(|f| f == v) || into.contains(v) {
         return;
     }
     if into.len() >= SET_CAP && into.last().is_some_and(|last| v >= last.as_str()) {
@@ -303,7 +307,11 @@ impl Observer {
         }
 
         let status = ex.status.unwrap_or(0);
-        let class = if (100..600).contains(&status) { (status / 100) as usize } else { 0 };
+        let class = if (100..600).contains(&status) {
+            (status / 100) as usize
+        } else {
+            0
+        };
         t.status_classes[class] += 1;
         if creds {
             t.with_credentials += 1;
@@ -313,7 +321,11 @@ impl Observer {
             t.unauthenticated_success += 1;
         }
 
-        if ex.scheme.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("https")) {
+        if ex
+            .scheme
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("https"))
+        {
             t.https += 1;
         }
 
@@ -326,7 +338,10 @@ impl Observer {
                 rate_limited = true;
             } else if k.eq_ignore_ascii_case("access-control-allow-origin") {
                 acao = Some(v);
-            } else if let Some(i) = SECURITY_HEADERS.iter().position(|h| h.eq_ignore_ascii_case(k)) {
+            } else if let Some(i) = SECURITY_HEADERS
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(k))
+            {
                 sec[i] = true;
             }
             if let Some(i) = self.tracked.iter().position(|h| h.eq_ignore_ascii_case(k)) {

@@ -129,9 +129,18 @@ mod tests {
     #[test]
     fn parses_rfc3339_variants() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2025-12-04T00:00:00Z"), Some(1_764_806_400_000));
-        assert_eq!(parse_rfc3339("2025-12-04T02:00:00+02:00"), Some(1_764_806_400_000));
-        assert_eq!(parse_rfc3339("2025-12-04 00:00:00.5"), Some(1_764_806_400_500));
+        assert_eq!(
+            parse_rfc3339("2025-12-04T00:00:00Z"),
+            Some(1_764_806_400_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2025-12-04T02:00:00+02:00"),
+            Some(1_764_806_400_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2025-12-04 00:00:00.5"),
+            Some(1_764_806_400_500)
+        );
         assert_eq!(parse_rfc3339("2025-13-04T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
     }

@@ -1,1 +1,47 @@
-//! placeholder
+//! The posture report: what apispm prints at the end of a scan and what the store keeps per
+//! snapshot. [`build`] assembles it from endpoint assessments, policy violations and ingest
+//! statistics; [`render`] writes it as JSON (the seed's report keys first, then ours), a
+//! terminal table, or markdown for pull-request comments. Pure: the caller supplies the clock.
+
+mod build;
+mod markdown;
+mod table;
+
+pub use build::{ClassificationCounts, Report, RiskDistribution, TopRisk, build, fail_gate};
+pub use markdown::render_markdown;
+pub use table::render_table;
+
+/// Output formats of `scan` and `report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+impl std::str::FromStr for OutputFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "table" => Ok(OutputFormat::Table),
+            "json" => Ok(OutputFormat::Json),
+            "markdown" | "md" => Ok(OutputFormat::Markdown),
+            _ => Err(format!("unknown format '{s}' (table, json, markdown)")),
+        }
+    }
+}
+
+pub fn render_json(r: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("a report always serializes");
+    s.push('\n');
+    s
+}
+
+/// Renders in the chosen format; `color` only affects the table.
+pub fn render(r: &Report, format: OutputFormat, color: bool) -> String {
+    match format {
+        OutputFormat::Json => render_json(r),
+        OutputFormat::Table => render_table(r, color),
+        OutputFormat::Markdown => render_markdown(r),
+    }
+}

@@ -1,0 +1,29 @@
+//! `apispm.yaml`: settings that are not policies. Unknown keys are errors, so a typo never
+//! silently falls back to a default.
+
+use crate::Failure;
+use apispm_core::RiskModel;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Overrides of the risk formula's constants.
+    pub risk: RiskModel,
+}
+
+pub fn load(path: Option<&Path>) -> Result<Config, Failure> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    yaml_serde::from_str(&text).map_err(|e| {
+        let at = e
+            .location()
+            .map(|l| format!(":{}:{}", l.line(), l.column()))
+            .unwrap_or_default();
+        Failure::input(format!("{}{at}: {e}", path.display()))
+    })
+}

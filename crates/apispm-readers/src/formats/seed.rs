@@ -1,0 +1,192 @@
+//! The seed's traffic sample, one JSON object per line:
+//! `service method path classification` are required; `documented scheme request_headers
+//! response_headers has_schema_validation status timestamp body request_body response_body`
+//! are optional. Unknown keys are ignored so that richer producers can add fields.
+
+use crate::jsonscan::{Kind, Scanner};
+use apispm_core::{Classification, Declared, Exchange};
+use std::borrow::Cow;
+
+pub fn looks_like(keys: &[String]) -> bool {
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    has("service") && has("method") && has("path") && has("classification")
+}
+
+/// Methods are tokens (RFC 9110); normalised to upper case so `get` and `GET` are one endpoint.
+pub fn normalize_method(m: Cow<'_, str>) -> Result<Cow<'_, str>, String> {
+    if m.is_empty()
+        || m.len() > 32
+        || !m
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "bad method \"{}\"",
+            m.chars().take(40).collect::<String>()
+        ));
+    }
+    if m.bytes().any(|b| b.is_ascii_lowercase()) {
+        Ok(Cow::Owned(m.to_ascii_uppercase()))
+    } else {
+        Ok(m)
+    }
+}
+
+/// Splits `path?query`, keeping the borrow when possible.
+pub fn split_query(p: Cow<'_, str>) -> (Cow<'_, str>, Option<Cow<'_, str>>) {
+    match p {
+        Cow::Borrowed(s) => match s.split_once('?') {
+            Some((a, b)) => (Cow::Borrowed(a), Some(Cow::Borrowed(b))),
+            None => (Cow::Borrowed(s), None),
+        },
+        Cow::Owned(s) => match s.split_once('?') {
+            Some((a, b)) => (Cow::Owned(a.to_string()), Some(Cow::Owned(b.to_string()))),
+            None => (Cow::Owned(s), None),
+        },
+    }
+}
+
+const FIELDS: [&str; 14] = [
+    "service",
+    "method",
+    "path",
+    "classification",
+    "documented",
+    "scheme",
+    "request_headers",
+    "response_headers",
+    "has_schema_validation",
+    "status",
+    "timestamp",
+    "body",
+    "request_body",
+    "response_body",
+];
+
+pub fn parse(line: &[u8]) -> Result<Exchange<'_>, String> {
+    // Validating UTF-8 once for the whole line is far cheaper than per string.
+    let text = super::json::utf8(line)?;
+    let mut sc = Scanner::new(text);
+    if sc.peek().ok() != Some(Kind::Obj) {
+        return Err(super::json::not_an_object(line));
+    }
+    let mut ex = Exchange::default();
+    let (mut service, mut method, mut path, mut class): (
+        Option<Cow<'_, str>>,
+        Option<Cow<'_, str>>,
+        Option<Cow<'_, str>>,
+        Option<Cow<'_, str>>,
+    ) = (None, None, None, None);
+    let mut seen: u32 = 0;
+    let mut status = None;
+    let mut declared = Declared::default();
+    sc.object(|sc, key| {
+        let Some(i) = FIELDS.iter().position(|f| key.eq(f)) else {
+            return sc.skip();
+        };
+        if seen & (1 << i) != 0 {
+            return sc.err(format!("duplicate field `{}`", FIELDS[i]));
+        }
+        seen |= 1 << i;
+        match i {
+            0 => service = sc.text("service")?,
+            1 => method = sc.text("method")?,
+            2 => path = sc.text("path")?,
+            3 => class = sc.text("classification")?,
+            4 => declared.documented = if sc.null()? { None } else { Some(sc.bool()?) },
+            5 => ex.scheme = sc.text("scheme")?,
+            6 => sc.headers(&mut ex.request_headers, "request_headers")?,
+            7 => sc.headers(&mut ex.response_headers, "response_headers")?,
+            8 => declared.schema_validation = if sc.null()? { None } else { Some(sc.bool()?) },
+            9 => status = sc.lenient_int("status")?,
+            10 => ex.time_ms = sc.timestamp("timestamp")?,
+            11 => ex.body = sc.text("body")?,
+            12 => ex.request_body = sc.text("request_body")?,
+            _ => ex.response_body = sc.text("response_body")?,
+        }
+        Ok(())
+    })
+    .and_then(|_| sc.finish())
+    .map_err(|e| e.describe())?;
+
+    let missing = |name: &str| format!("missing field `{name}`");
+    let service = service.ok_or_else(|| missing("service"))?;
+    let method = method.ok_or_else(|| missing("method"))?;
+    let path = path.ok_or_else(|| missing("path"))?;
+    let class = class.ok_or_else(|| missing("classification"))?;
+    let classification = Classification::parse(&class).ok_or_else(|| {
+        format!(
+            "bad classification \"{}\" (one of external internal partner shadow deprecated)",
+            class.chars().take(40).collect::<String>()
+        )
+    })?;
+    if service.trim().is_empty() {
+        return Err("empty service".into());
+    }
+    if path.is_empty() {
+        return Err("empty path".into());
+    }
+    ex.method = normalize_method(method)?;
+    ex.status = match status {
+        None => None,
+        Some(s) if (100..=599).contains(&s) => Some(s as u16),
+        Some(s) => return Err(format!("bad status {s}")),
+    };
+    let (path, query) = split_query(path);
+    ex.path = path;
+    ex.query = query;
+    ex.service = Some(service);
+    declared.classification = Some(classification);
+    declared.documented = Some(declared.documented.unwrap_or(false));
+    declared.schema_validation = Some(declared.schema_validation.unwrap_or(false));
+    ex.declared = declared;
+    Ok(ex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_record() {
+        let line = br#"{"service":"svc","method":"get","path":"/a/{id}?x=1","classification":"partner","documented":true,"scheme":"https","request_headers":{"Authorization":"Bearer x","Set-Cookie":["a","b"]},"response_headers":{"X-RateLimit-Limit":100},"status":"201","timestamp":"2025-12-04T00:00:00Z","body":"hi"}"#;
+        let ex = parse(line).unwrap();
+        assert_eq!(ex.method, "GET");
+        assert_eq!(ex.path, "/a/{id}");
+        assert_eq!(ex.query.as_deref(), Some("x=1"));
+        assert_eq!(ex.status, Some(201));
+        assert_eq!(ex.time_ms, Some(1_764_806_400_000));
+        assert_eq!(ex.request_headers.len(), 3);
+        assert_eq!(ex.response_header("x-ratelimit-limit"), Some("100"));
+        assert_eq!(ex.declared.classification, Some(Classification::Partner));
+        assert_eq!(ex.declared.documented, Some(true));
+    }
+
+    #[test]
+    fn rejects_bad_records_with_a_reason() {
+        for (line, want) in [
+            (&b"not json"[..], "expected"),
+            (b"{}", "missing field"),
+            (b"[1,2]", "not a JSON object"),
+            (br#"{"service":"s","method":"GET","path":"/a","classification":"internal","documented":"yes"}"#, "true or false"),
+            (br#"{"service":"s","service":"t","method":"GET","path":"/a","classification":"internal"}"#, "duplicate field"),
+            (br#"{"service":"s","method":"GET","path":"/a","classification":"nonsense"}"#, "bad classification"),
+            (br#"{"service":"s","method":"G T","path":"/a","classification":"internal"}"#, "bad method"),
+            (br#"{"service":"s","method":"GET","path":"/a","classification":"internal","status":9999}"#, "bad status"),
+            (br#"{"service":"s","method":"GET","path":"/a","classification":"internal","request_headers":{"a":{"b":1}}}"#, "header value"),
+            (br#"{"service":"s","method":"GET","path":"/a","classification":"internal"} x"#, "trailing"),
+        ] {
+            let err = parse(line).unwrap_err();
+            assert!(err.contains(want), "{err} should mention {want}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let mut line = String::from(
+            r#"{"service":"s","method":"GET","path":"/a","classification":"internal","x":"#,
+        );
+        line.push_str(&"[".repeat(100_000));
+        assert!(parse(line.as_bytes()).is_err());
+    }
+}

@@ -1,0 +1,391 @@
+//! The read pipeline: one reader thread cuts each input into newline-aligned blocks; worker
+//! threads parse the blocks and feed their own sinks. Blocks are recycled through a return
+//! channel, so at most `2 × threads + 2` blocks exist at any time whatever the log's size.
+
+use crate::format::LogFormat;
+use crate::sources::{InputError, Source};
+use crate::stats::{FileStats, IngestStats};
+use apispm_core::Exchange;
+use crossbeam_channel::{Receiver, Sender, bounded};
+use std::io::{BufReader, Read};
+use std::sync::Arc;
+
+/// Receives the exchanges parsed by one worker thread.
+pub trait ExchangeSink: Send {
+    fn accept(&mut self, ex: &Exchange<'_>);
+}
+
+/// Called from the reader thread with the number of bytes just read.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct ReadOptions {
+    pub format: LogFormat,
+    pub threads: usize,
+    pub block_size: usize,
+    /// A longer line is skipped (and counted) without being held in memory.
+    pub max_line: usize,
+    pub progress: Option<Progress>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: LogFormat::Auto,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            block_size: 1 << 20,
+            max_line: 8 << 20,
+            progress: None,
+        }
+    }
+}
+
+struct Block {
+    file: usize,
+    format: LogFormat,
+    first_line: u64,
+    data: Vec<u8>,
+}
+
+/// What a worker did, per input file.
+struct WorkerOut<S> {
+    sink: S,
+    files: Vec<FileStats>,
+}
+
+fn worker<S: ExchangeSink>(
+    mut sink: S,
+    rx: Receiver<Block>,
+    recycle: Sender<Vec<u8>>,
+) -> WorkerOut<S> {
+    let mut files: Vec<FileStats> = Vec::new();
+    let debug = std::env::var_os("APISPM_TIMING").is_some();
+    let (mut busy, mut blocks) = (std::time::Duration::ZERO, 0u32);
+    let t_start = std::time::Instant::now();
+    for block in rx {
+        let t0 = std::time::Instant::now();
+        blocks += 1;
+        if files.len() <= block.file {
+            files.resize_with(block.file + 1, FileStats::default);
+        }
+        let stats = &mut files[block.file];
+        let mut line_no = block.first_line;
+        let data = &block.data[..];
+        let mut start = 0;
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+            let line = data[start..end].trim_ascii();
+            start = end + 1;
+            let this_line = line_no;
+            line_no += 1;
+            if line.is_empty() {
+                continue;
+            }
+            match block.format.parse_line(line) {
+                Ok(ex) => {
+                    stats.records += 1;
+                    sink.accept(&ex);
+                }
+                Err(reason) => stats.reject(this_line, reason),
+            }
+        }
+        let _ = recycle.try_send(block.data);
+        busy += t0.elapsed();
+    }
+    if debug {
+        eprintln!(
+            "worker: {blocks} blocks, busy {busy:?} of {:?}",
+            t_start.elapsed()
+        );
+    }
+    WorkerOut { sink, files }
+}
+
+fn open(source: &Source) -> Result<Box<dyn Read + Send>, InputError> {
+    let raw: Box<dyn Read + Send> = match source {
+        Source::Stdin => Box::new(std::io::stdin()),
+        Source::File(p) => Box::new(std::fs::File::open(p).map_err(|e| InputError::io(p, &e))?),
+    };
+    let mut buffered = BufReader::with_capacity(64 << 10, raw);
+    // Gzip is recognised by its magic bytes, whatever the file is called.
+    let head = std::io::BufRead::fill_buf(&mut buffered).map_err(|e| InputError {
+        path: source.name(),
+        reason: e.to_string(),
+    })?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(buffered)))
+    } else {
+        Ok(Box::new(buffered))
+    }
+}
+
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Reads one source into blocks. Returns its stats for what the reader itself saw (the format,
+/// bytes, over-long lines); workers add records and rejections.
+fn read_source(
+    idx: usize,
+    source: &Source,
+    opts: &ReadOptions,
+    tx: &Sender<Block>,
+    recycle: &Receiver<Vec<u8>>,
+) -> Result<FileStats, InputError> {
+    let mut stats = FileStats {
+        path: source.name(),
+        ..Default::default()
+    };
+    let mut input = open(source)?;
+    let io_err = |e: std::io::Error| InputError {
+        path: source.name(),
+        reason: format!("read error: {e}"),
+    };
+    let block_size = opts.block_size.max(4096);
+    // `pending` holds the start of a line that continues into the next read.
+    let mut pending: Vec<u8> = Vec::new();
+    let mut next_line: u64 = 1;
+    let mut format = if opts.format == LogFormat::Auto {
+        None
+    } else {
+        Some(opts.format)
+    };
+    let mut skipping_long_line = false;
+    loop {
+        let mut buf = recycle.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&pending);
+        pending.clear();
+        let start = buf.len();
+        buf.resize(start + block_size, 0);
+        let n = read_full(&mut input, &mut buf[start..]).map_err(io_err)?;
+        buf.truncate(start + n);
+        stats.bytes += n as u64;
+        if let Some(p) = &opts.progress {
+            p(n as u64);
+        }
+        let eof = n == 0;
+        if skipping_long_line {
+            match memchr::memchr(b'\n', &buf) {
+                Some(i) => {
+                    buf.drain(..=i);
+                    skipping_long_line = false;
+                    next_line += 1;
+                }
+                None if eof => break,
+                None => continue,
+            }
+        }
+        if format.is_none() && !buf.is_empty() {
+            format = LogFormat::sniff(&buf);
+            if format.is_none() {
+                return Err(InputError {
+                    path: source.name(),
+                    reason: "could not detect the log format from its first record; name it with --log-format".into(),
+                });
+            }
+            stats.format = format;
+        }
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf) {
+                Some(i) => i + 1,
+                None => 0,
+            }
+        };
+        if cut < buf.len() {
+            pending.extend_from_slice(&buf[cut..]);
+            buf.truncate(cut);
+        }
+        if pending.len() > opts.max_line {
+            stats.reject(
+                next_line + memchr::memchr_iter(b'\n', &buf).count() as u64,
+                format!("line longer than {} bytes, skipped", opts.max_line),
+            );
+            pending.clear();
+            skipping_long_line = true;
+        }
+        if !buf.is_empty() {
+            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+            let block = Block {
+                file: idx,
+                format: format.unwrap_or(LogFormat::Seed),
+                first_line: next_line,
+                data: buf,
+            };
+            next_line += lines;
+            if tx.send(block).is_err() {
+                break;
+            }
+        }
+        if eof {
+            break;
+        }
+    }
+    stats.format = format;
+    Ok(stats)
+}
+
+/// Reads every source through `threads` workers, each with a sink from `make_sink`. Returns the
+/// sinks (to be merged by the caller) and per-file statistics. An unusable input (missing,
+/// unreadable, undetectable format) stops the run with an [`InputError`] naming it.
+pub fn read_all<S, F>(
+    sources: &[Source],
+    opts: &ReadOptions,
+    make_sink: F,
+) -> Result<(Vec<S>, IngestStats), InputError>
+where
+    S: ExchangeSink,
+    F: Fn() -> S + Sync,
+{
+    let threads = opts.threads.max(1);
+    let (tx, rx) = bounded::<Block>(threads * 2);
+    let (recycle_tx, recycle_rx) = bounded::<Vec<u8>>(threads * 2 + 2);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let rx = rx.clone();
+                let recycle = recycle_tx.clone();
+                let sink = make_sink();
+                scope.spawn(move || worker(sink, rx, recycle))
+            })
+            .collect();
+        drop(rx);
+        let mut reader_stats = Vec::with_capacity(sources.len());
+        let mut failure = None;
+        for (i, s) in sources.iter().enumerate() {
+            match read_source(i, s, opts, &tx, &recycle_rx) {
+                Ok(st) => reader_stats.push(st),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let outs: Vec<WorkerOut<S>> = handles
+            .into_iter()
+            .map(|h| h.join().expect("a reader worker panicked"))
+            .collect();
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let mut files = reader_stats;
+        let mut sinks = Vec::with_capacity(outs.len());
+        for out in outs {
+            for (i, st) in out.files.into_iter().enumerate() {
+                if let Some(f) = files.get_mut(i) {
+                    let bytes = f.bytes;
+                    f.merge(st);
+                    f.bytes = bytes;
+                }
+            }
+            sinks.push(out.sink);
+        }
+        Ok((sinks, IngestStats::from_files(files)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[derive(Default)]
+    struct Count(Vec<String>);
+    impl ExchangeSink for Count {
+        fn accept(&mut self, ex: &Exchange<'_>) {
+            self.0.push(ex.path.to_string());
+        }
+    }
+
+    fn line(i: usize) -> String {
+        format!(r#"{{"service":"s","method":"GET","path":"/p/{i}","classification":"internal"}}"#)
+    }
+
+    #[test]
+    fn small_blocks_lose_no_line_and_number_errors_right() {
+        let dir = std::env::temp_dir().join(format!("apispm-pipe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for i in 0..500 {
+            if i == 250 {
+                writeln!(f, "garbage").unwrap();
+            }
+            writeln!(f, "{}", line(i)).unwrap();
+        }
+        drop(f);
+        for threads in [1, 3] {
+            let opts = ReadOptions {
+                threads,
+                block_size: 4096,
+                ..Default::default()
+            };
+            let (sinks, stats) =
+                read_all(&[Source::File(path.clone())], &opts, Count::default).unwrap();
+            let mut all: Vec<String> = sinks.into_iter().flat_map(|s| s.0).collect();
+            all.sort();
+            assert_eq!(all.len(), 500);
+            assert_eq!(stats.records, 500);
+            assert_eq!(stats.rejected, 1);
+            assert_eq!(stats.files[0].errors[0].line, 251);
+            assert_eq!(stats.files[0].format, Some(LogFormat::Seed));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn overlong_lines_are_skipped_without_buffering() {
+        let dir = std::env::temp_dir().join(format!("apispm-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        writeln!(f, "{}", line(0)).unwrap();
+        writeln!(f, "\"{}\"", "x".repeat(100_000)).unwrap();
+        writeln!(f, "{}", line(1)).unwrap();
+        drop(f);
+        let opts = ReadOptions {
+            threads: 2,
+            block_size: 4096,
+            max_line: 10_000,
+            ..Default::default()
+        };
+        let (_, stats) = read_all(&[Source::File(path)], &opts, Count::default).unwrap();
+        assert_eq!(stats.records, 2);
+        assert_eq!(stats.rejected, 1);
+        assert_eq!(stats.files[0].errors[0].line, 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn gzip_is_read_transparently() {
+        let dir = std::env::temp_dir().join(format!("apispm-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.jsonl.gz");
+        let f = std::fs::File::create(&path).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        for i in 0..100 {
+            writeln!(gz, "{}", line(i)).unwrap();
+        }
+        gz.finish().unwrap();
+        let (_, stats) = read_all(
+            &[Source::File(path)],
+            &ReadOptions::default(),
+            Count::default,
+        )
+        .unwrap();
+        assert_eq!(stats.records, 100);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
