@@ -59,7 +59,7 @@ pub struct ScanArgs {
     pub logs: Vec<String>,
 
     /// Log format; `auto` detects it per file from its first record.
-    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = ["auto", "seed"])]
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(apispm_readers::LogFormat::NAMES))]
     pub log_format: String,
 
     /// Policy file (the seed's YAML schema). Without it, the built-in seed policies apply.

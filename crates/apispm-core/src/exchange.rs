@@ -37,7 +37,10 @@ pub struct Exchange<'a> {
     /// A body of unknown direction (the seed format's `body`).
     pub body: Option<Cow<'a, str>>,
     pub client_ip: Option<Cow<'a, str>>,
+    /// The gateway consumer or authenticated entity.
     pub consumer: Option<Cow<'a, str>>,
+    /// An owning team the gateway knows (e.g. a Kong `owner:<team>` tag).
+    pub owner: Option<Cow<'a, str>>,
     pub declared: Declared,
 }
 

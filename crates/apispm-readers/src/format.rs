@@ -17,22 +17,71 @@ pub struct RecordError {
 pub enum LogFormat {
     Auto,
     Seed,
+    Kong,
+    AwsApigw,
+    Envoy,
+    EnvoyJson,
+    Apigee,
+    Har,
+    Nginx,
 }
 
 impl LogFormat {
-    pub const NAMES: [&'static str; 2] = ["auto", "seed"];
+    pub const ALL: [LogFormat; 9] = [
+        LogFormat::Auto,
+        LogFormat::Seed,
+        LogFormat::Kong,
+        LogFormat::AwsApigw,
+        LogFormat::Envoy,
+        LogFormat::EnvoyJson,
+        LogFormat::Apigee,
+        LogFormat::Har,
+        LogFormat::Nginx,
+    ];
+    pub const NAMES: [&'static str; 9] = [
+        "auto", "seed", "kong", "aws-apigw", "envoy", "envoy-json", "apigee", "har", "nginx",
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             LogFormat::Auto => "auto",
             LogFormat::Seed => "seed",
+            LogFormat::Kong => "kong",
+            LogFormat::AwsApigw => "aws-apigw",
+            LogFormat::Envoy => "envoy",
+            LogFormat::EnvoyJson => "envoy-json",
+            LogFormat::Apigee => "apigee",
+            LogFormat::Har => "har",
+            LogFormat::Nginx => "nginx",
         }
+    }
+
+    /// Text formats are one record per line; the others are JSON objects that may also come
+    /// pretty-printed or batched in arrays.
+    pub fn is_text(self) -> bool {
+        matches!(self, LogFormat::Envoy | LogFormat::Nginx)
     }
 
     /// Parses one line-oriented record.
     pub fn parse_line<'a>(self, line: &'a [u8]) -> Result<Exchange<'a>, String> {
+        if self == LogFormat::Seed {
+            return formats::seed::parse(line);
+        }
+        let text = formats::json::utf8(line)?;
+        self.parse_record(text)
+    }
+
+    /// Parses one record given as text: a line, or one JSON object.
+    pub fn parse_record(self, text: &str) -> Result<Exchange<'_>, String> {
         match self {
-            LogFormat::Seed => formats::seed::parse(line),
+            LogFormat::Seed => formats::seed::parse(text.as_bytes()),
+            LogFormat::Kong => formats::kong::parse(text),
+            LogFormat::AwsApigw => formats::aws_apigw::parse(text),
+            LogFormat::Envoy => formats::envoy::parse(text),
+            LogFormat::EnvoyJson => formats::envoy_json::parse(text),
+            LogFormat::Apigee => formats::apigee::parse(text),
+            LogFormat::Har => formats::har::parse(text),
+            LogFormat::Nginx => formats::nginx::parse(text),
             LogFormat::Auto => Err("format not detected".into()),
         }
     }
@@ -49,7 +98,31 @@ impl LogFormat {
                 return Some(LogFormat::Seed);
             }
         }
-        None
+        let text = std::str::from_utf8(line).ok()?;
+        [
+            LogFormat::Kong,
+            LogFormat::AwsApigw,
+            LogFormat::EnvoyJson,
+            LogFormat::Apigee,
+            LogFormat::Har,
+            LogFormat::Envoy,
+            LogFormat::Nginx,
+        ]
+        .into_iter()
+        .find(|f| f.looks_like(text))
+    }
+
+    fn looks_like(self, text: &str) -> bool {
+        match self {
+            LogFormat::Kong => formats::kong::looks_like(text),
+            LogFormat::AwsApigw => formats::aws_apigw::looks_like(text),
+            LogFormat::Envoy => formats::envoy::looks_like(text),
+            LogFormat::EnvoyJson => formats::envoy_json::looks_like(text),
+            LogFormat::Apigee => formats::apigee::looks_like(text),
+            LogFormat::Har => formats::har::looks_like(text),
+            LogFormat::Nginx => formats::nginx::looks_like(text),
+            LogFormat::Seed | LogFormat::Auto => false,
+        }
     }
 }
 
@@ -62,10 +135,9 @@ impl fmt::Display for LogFormat {
 impl FromStr for LogFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(LogFormat::Auto),
-            "seed" => Ok(LogFormat::Seed),
-            _ => Err(format!(
+        match LogFormat::ALL.into_iter().find(|f| f.as_str() == s) {
+            Some(f) => Ok(f),
+            None => Err(format!(
                 "unknown log format '{s}' (known: {})",
                 LogFormat::NAMES.join(", ")
             )),
