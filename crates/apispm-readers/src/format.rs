@@ -39,7 +39,15 @@ impl LogFormat {
         LogFormat::Nginx,
     ];
     pub const NAMES: [&'static str; 9] = [
-        "auto", "seed", "kong", "aws-apigw", "envoy", "envoy-json", "apigee", "har", "nginx",
+        "auto",
+        "seed",
+        "kong",
+        "aws-apigw",
+        "envoy",
+        "envoy-json",
+        "apigee",
+        "har",
+        "nginx",
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +115,21 @@ impl LogFormat {
             LogFormat::Har,
             LogFormat::Envoy,
             LogFormat::Nginx,
+        ]
+        .into_iter()
+        .find(|f| f.looks_like(text))
+    }
+
+    /// Guesses the format of one complete JSON record (from a document or batch).
+    pub fn sniff_record(text: &str) -> Option<LogFormat> {
+        if formats::seed::looks_like(&formats::json::top_level_keys(text.as_bytes())) {
+            return Some(LogFormat::Seed);
+        }
+        [
+            LogFormat::Kong,
+            LogFormat::AwsApigw,
+            LogFormat::EnvoyJson,
+            LogFormat::Apigee,
         ]
         .into_iter()
         .find(|f| f.looks_like(text))

@@ -12,6 +12,7 @@ pub mod format;
 pub mod formats;
 pub mod jsonscan;
 pub mod pipeline;
+pub mod records;
 pub mod sources;
 pub mod stats;
 

@@ -3,6 +3,9 @@
 //! channel, so at most `2 × threads + 2` blocks exist at any time whatever the log's size.
 
 use crate::format::LogFormat;
+use crate::formats;
+use crate::jsonscan::Scanner;
+use crate::records::{RecordBatch, Splitter, Target};
 use crate::sources::{InputError, Source};
 use crate::stats::{FileStats, IngestStats};
 use apispm_core::Exchange;
@@ -45,6 +48,8 @@ struct Block {
     format: LogFormat,
     first_line: u64,
     data: Vec<u8>,
+    /// Record spans for JSON documents; empty means "one record per line".
+    spans: Vec<(usize, usize, u64)>,
 }
 
 /// What a worker did, per input file.
@@ -69,6 +74,22 @@ fn worker<S: ExchangeSink>(
             files.resize_with(block.file + 1, FileStats::default);
         }
         let stats = &mut files[block.file];
+        if !block.spans.is_empty() {
+            for &(a, b, line) in &block.spans {
+                let parsed = formats::json::utf8(&block.data[a..b])
+                    .and_then(|t| block.format.parse_record(t));
+                match parsed {
+                    Ok(ex) => {
+                        stats.records += 1;
+                        sink.accept(&ex);
+                    }
+                    Err(reason) => stats.reject(line, reason),
+                }
+            }
+            let _ = recycle.try_send(block.data);
+            busy += t0.elapsed();
+            continue;
+        }
         let mut line_no = block.first_line;
         let data = &block.data[..];
         let mut start = 0;
@@ -132,8 +153,82 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// How a file is cut into records.
+enum Mode {
+    Lines,
+    Document(Splitter),
+}
+
+/// HAR documents open with `{"log": {...` (possibly pretty-printed).
+fn looks_like_har(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.starts_with("{\"log\":{")
+}
+
+/// True when the first non-blank line holds one complete JSON value (so the file is JSON lines).
+fn first_line_is_complete(head: &[u8]) -> bool {
+    let Some(line) = head
+        .split(|b| *b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+    else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let mut sc = Scanner::new(text);
+    sc.skip().and_then(|_| sc.finish()).is_ok()
+}
+
+/// Chooses the format (when `auto`) and the record mode from the start of a file. In document
+/// mode under `auto` the format is settled by the first complete record.
+fn choose_mode(requested: LogFormat, head: &[u8], max_record: usize) -> (Option<LogFormat>, Mode) {
+    let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
+    let doc = |t| Mode::Document(Splitter::new(t, max_record));
+    if requested == LogFormat::Har || (requested == LogFormat::Auto && looks_like_har(head)) {
+        return (Some(LogFormat::Har), doc(Target::HarEntries));
+    }
+    if requested.is_text() {
+        return (Some(requested), Mode::Lines);
+    }
+    let json_document = match first {
+        Some(b'[') => true,
+        Some(b'{') => !first_line_is_complete(head),
+        _ => false,
+    };
+    let format = if requested == LogFormat::Auto {
+        if json_document {
+            None
+        } else {
+            LogFormat::sniff(head)
+        }
+    } else {
+        Some(requested)
+    };
+    (
+        format,
+        if json_document {
+            doc(Target::TopLevel)
+        } else {
+            Mode::Lines
+        },
+    )
+}
+
+fn undetectable(source: &Source) -> InputError {
+    InputError {
+        path: source.name(),
+        reason: format!(
+            "could not detect the log format from its first record; name it with --log-format ({})",
+            LogFormat::NAMES[1..].join(", ")
+        ),
+    }
+}
+
 /// Reads one source into blocks. Returns its stats for what the reader itself saw (the format,
-/// bytes, over-long lines); workers add records and rejections.
+/// bytes, over-long lines, broken document structure); workers add records and rejections.
 fn read_source(
     idx: usize,
     source: &Source,
@@ -154,12 +249,11 @@ fn read_source(
     // `pending` holds the start of a line that continues into the next read.
     let mut pending: Vec<u8> = Vec::new();
     let mut next_line: u64 = 1;
-    let mut format = if opts.format == LogFormat::Auto {
-        None
-    } else {
-        Some(opts.format)
-    };
+    let mut format: Option<LogFormat> = None;
+    let mut mode: Option<Mode> = None;
+    let mut batch = RecordBatch::default();
     let mut skipping_long_line = false;
+    let send = |block: Block| tx.send(block).is_ok();
     loop {
         let mut buf = recycle.try_recv().unwrap_or_default();
         buf.clear();
@@ -174,6 +268,54 @@ fn read_source(
             p(n as u64);
         }
         let eof = n == 0;
+        if mode.is_none() {
+            if buf.iter().all(u8::is_ascii_whitespace) && !eof {
+                pending = buf;
+                continue;
+            }
+            let (f, m) = choose_mode(opts.format, &buf, opts.max_line);
+            if f.is_none() && matches!(m, Mode::Lines) && !buf.iter().all(u8::is_ascii_whitespace) {
+                return Err(undetectable(source));
+            }
+            format = f;
+            mode = Some(m);
+        }
+        if let Some(Mode::Document(splitter)) = mode.as_mut() {
+            splitter.feed(&buf, &mut batch);
+            if eof {
+                splitter.finish(&mut batch);
+            }
+            for (line, reason) in batch.errors.drain(..) {
+                stats.reject(line, reason);
+            }
+            if format.is_none() && !batch.spans.is_empty() {
+                let (a, b, _) = batch.spans[0];
+                format = std::str::from_utf8(&batch.data[a..b])
+                    .ok()
+                    .and_then(LogFormat::sniff_record);
+                if format.is_none() {
+                    return Err(undetectable(source));
+                }
+            }
+            if (batch.data.len() >= block_size || eof) && !batch.spans.is_empty() {
+                let full = std::mem::take(&mut batch);
+                let block = Block {
+                    file: idx,
+                    format: format.unwrap_or(LogFormat::Seed),
+                    first_line: 0,
+                    data: full.data,
+                    spans: full.spans,
+                };
+                if !send(block) {
+                    break;
+                }
+            }
+            drop(buf);
+            if eof {
+                break;
+            }
+            continue;
+        }
         if skipping_long_line {
             match memchr::memchr(b'\n', &buf) {
                 Some(i) => {
@@ -184,16 +326,6 @@ fn read_source(
                 None if eof => break,
                 None => continue,
             }
-        }
-        if format.is_none() && !buf.is_empty() {
-            format = LogFormat::sniff(&buf);
-            if format.is_none() {
-                return Err(InputError {
-                    path: source.name(),
-                    reason: "could not detect the log format from its first record; name it with --log-format".into(),
-                });
-            }
-            stats.format = format;
         }
         let cut = if eof {
             buf.len()
@@ -222,9 +354,10 @@ fn read_source(
                 format: format.unwrap_or(LogFormat::Seed),
                 first_line: next_line,
                 data: buf,
+                spans: Vec::new(),
             };
             next_line += lines;
-            if tx.send(block).is_err() {
+            if !send(block) {
                 break;
             }
         }
@@ -365,6 +498,38 @@ mod tests {
         assert_eq!(stats.records, 2);
         assert_eq!(stats.rejected, 1);
         assert_eq!(stats.files[0].errors[0].line, 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn batch_arrays_and_pretty_objects_are_records() {
+        let dir = std::env::temp_dir().join(format!("apispm-doc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let batch = dir.join("batch.json");
+        let recs: Vec<String> = (0..300).map(line).collect();
+        std::fs::write(&batch, format!("[{}]", recs.join(",\n"))).unwrap();
+        let pretty = dir.join("pretty.json");
+        std::fs::write(
+            &pretty,
+            "{\n  \"service\": \"s\",\n  \"method\": \"GET\",\n  \"path\": \"/x\",\n  \"classification\": \"internal\"\n}\n{\n  \"bad\": 1\n}\n",
+        )
+        .unwrap();
+        let opts = ReadOptions {
+            threads: 2,
+            block_size: 4096,
+            ..Default::default()
+        };
+        let (_, stats) = read_all(
+            &[Source::File(batch), Source::File(pretty)],
+            &opts,
+            Count::default,
+        )
+        .unwrap();
+        assert_eq!(stats.files[0].records, 300);
+        assert_eq!(stats.files[0].format, Some(LogFormat::Seed));
+        assert_eq!(stats.files[1].records, 1);
+        assert_eq!(stats.files[1].rejected, 1);
+        assert_eq!(stats.files[1].errors[0].line, 7);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
