@@ -35,21 +35,62 @@ pub struct SensitiveFinding {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Labels {
     pub classification: Classification,
+    /// Who calls it: external, partner or internal.
+    pub exposure: Classification,
     pub documented: bool,
     /// The spec declares schemas for this operation's input.
     pub spec_validates_input: bool,
+}
+
+/// What an API description says about the operation an endpoint matched.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OperationFacts {
+    pub deprecated: bool,
+    pub validates_input: bool,
 }
 
 impl Labels {
     /// Labels as the records declared them (seed format), with defaults for the rest:
     /// the riskiest declared classification, else external; documented if any record says so.
     pub fn declared(tally: &Tally) -> Labels {
+        Labels::derive(tally, false, None)
+    }
+
+    /// Labels from everything known. A classification the records declare (seed format) is
+    /// taken as stated. Otherwise the riskiest label that applies: `shadow` when API
+    /// descriptions are loaded and none describes the endpoint, `deprecated` when its operation
+    /// is marked so or it answers with `Deprecation` or `Sunset`, else its exposure.
+    pub fn derive(tally: &Tally, specs_loaded: bool, operation: Option<&OperationFacts>) -> Labels {
+        let exposure = crate::exposure::endpoint_exposure(&tally.exposure);
+        let documented = tally.declared_documented() == Some(true) || operation.is_some();
+        let spec_validates_input = operation.is_some_and(|o| o.validates_input);
+        if let Some(declared) = tally.declared_classification() {
+            let exposure = match declared {
+                Classification::Shadow | Classification::Deprecated => exposure,
+                c => c,
+            };
+            return Labels {
+                classification: declared,
+                exposure,
+                documented,
+                spec_validates_input,
+            };
+        }
+        let answered_deprecation = ["deprecation", "sunset"]
+            .iter()
+            .any(|h| tally.response_headers.get(*h).is_some_and(|n| *n > 0));
+        let classification = if specs_loaded && !documented {
+            Classification::Shadow
+        } else if operation.is_some_and(|o| o.deprecated) || answered_deprecation {
+            Classification::Deprecated
+        } else {
+            exposure
+        };
         Labels {
-            classification: tally
-                .declared_classification()
-                .unwrap_or(Classification::External),
-            documented: tally.declared_documented().unwrap_or(false),
-            spec_validates_input: false,
+            classification,
+            exposure,
+            documented,
+            spec_validates_input,
         }
     }
 }
@@ -62,6 +103,7 @@ pub struct Assessment {
     pub method: String,
     pub path: String,
     pub classification: Classification,
+    pub exposure: Classification,
     pub documented: bool,
     pub first_discovered: Option<String>,
     pub last_seen: Option<String>,
@@ -272,6 +314,7 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
         method: key.method.clone(),
         path: key.path.clone(),
         classification: labels.classification,
+        exposure: labels.exposure,
         documented: labels.documented,
         first_discovered: t.first_seen_ms.map(format_rfc3339),
         last_seen: t.last_seen_ms.map(format_rfc3339),

@@ -12,6 +12,7 @@ pub mod assessment;
 pub mod classification;
 pub mod control;
 pub mod exchange;
+pub mod exposure;
 pub mod inventory;
 pub mod metrics;
 pub mod risk;
@@ -20,7 +21,9 @@ pub mod tally;
 pub mod time;
 
 pub use apispm_detect::{Detection, Detector, SensitiveType};
-pub use assessment::{Assessment, ControlResult, Labels, SensitiveFinding, assess, thousands};
+pub use assessment::{
+    Assessment, ControlResult, Labels, OperationFacts, SensitiveFinding, assess, thousands,
+};
 pub use classification::Classification;
 pub use control::Control;
 pub use exchange::{Declared, Exchange, Headers};

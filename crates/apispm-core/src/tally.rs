@@ -4,6 +4,7 @@
 //! files in parallel chunks, and later merge time buckets and shards from several ingesters.
 
 use crate::control::{CREDENTIAL_HEADERS, SECURITY_HEADERS};
+use crate::exposure::ExposureRules;
 use crate::{Classification, Detector, Exchange, SensitiveType};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,6 +124,17 @@ pub struct Tally {
     pub declared_documented: u8,
     pub hosts: BTreeSet<String>,
     pub sensitive: BTreeMap<SensitiveType, SensitiveTally>,
+    /// Requests by exposure label: external, partner, internal, unknown (see `exposure`).
+    pub exposure: [u64; 4],
+    /// Query parameter names seen (names only, never values; capped).
+    pub query_params: BTreeSet<String>,
+    /// Distinct response status codes (capped).
+    pub statuses: BTreeSet<u16>,
+    /// The API description operation this endpoint matched, as an opaque reference chosen by
+    /// the caller (the smallest wins on merge).
+    pub operation: Option<u64>,
+    /// Owning teams the gateway named (capped).
+    pub owners: BTreeSet<String>,
 }
 
 fn union_capped(into: &mut BTreeSet<String>, from: impl IntoIterator<Item = String>) {
@@ -132,6 +144,18 @@ fn union_capped(into: &mut BTreeSet<String>, from: impl IntoIterator<Item = Stri
             if into.len() > SET_CAP {
                 into.pop_last();
             }
+        }
+    }
+}
+
+/// Status codes kept per endpoint; enough for every documented response of an operation.
+const STATUS_CAP: usize = 32;
+
+fn insert_status(into: &mut BTreeSet<u16>, s: u16) {
+    if into.len() < STATUS_CAP || into.last().is_some_and(|l| s < *l) {
+        into.insert(s);
+        if into.len() > STATUS_CAP {
+            into.pop_last();
         }
     }
 }
@@ -187,6 +211,18 @@ impl Tally {
         for (k, v) in &o.sensitive {
             self.sensitive.entry(*k).or_default().merge(v);
         }
+        for i in 0..4 {
+            self.exposure[i] += o.exposure[i];
+        }
+        union_capped(&mut self.query_params, o.query_params.iter().cloned());
+        for s in &o.statuses {
+            insert_status(&mut self.statuses, *s);
+        }
+        self.operation = match (self.operation, o.operation) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        union_capped(&mut self.owners, o.owners.iter().cloned());
     }
 
     /// The riskiest classification any record declared.
@@ -244,6 +280,7 @@ fn is_rate_limit_header(name: &str) -> bool {
 pub struct Observer {
     detector: Detector,
     tracked: Vec<String>,
+    exposure: ExposureRules,
 }
 
 impl Default for Observer {
@@ -276,7 +313,13 @@ impl Observer {
         Observer {
             detector: Detector::new(),
             tracked,
+            exposure: ExposureRules::default(),
         }
+    }
+
+    pub fn with_exposure(mut self, rules: ExposureRules) -> Self {
+        self.exposure = rules;
+        self
     }
 
     pub fn tracked_headers(&self) -> &[String] {
@@ -306,7 +349,29 @@ impl Observer {
             insert_capped(&mut t.hosts, h);
         }
 
+        let label = self.exposure.label(
+            host,
+            ex.service.as_deref(),
+            ex.client_ip.as_deref(),
+            ex.consumer.as_deref(),
+        );
+        t.exposure[label as usize] += 1;
+        if let Some(o) = ex.owner.as_deref() {
+            insert_capped(&mut t.owners, o);
+        }
+        if let Some(q) = ex.query.as_deref() {
+            for pair in q.split('&') {
+                let name = pair.split('=').next().unwrap_or("");
+                if !name.is_empty() && name.len() <= 64 {
+                    insert_capped(&mut t.query_params, name);
+                }
+            }
+        }
+
         let status = ex.status.unwrap_or(0);
+        if status != 0 && !t.statuses.contains(&status) {
+            insert_status(&mut t.statuses, status);
+        }
         let class = if (100..600).contains(&status) {
             (status / 100) as usize
         } else {

@@ -19,6 +19,7 @@ fn endpoint(class: Classification) -> Assessment {
         method: "POST".into(),
         path: "/v1/charges".into(),
         classification: class,
+        exposure: Classification::External,
         documented: true,
         first_discovered: None,
         last_seen: None,

@@ -178,6 +178,7 @@ fn assessment(o: &Observed) -> Assessment {
         method: "GET".into(),
         path: "/".into(),
         classification: o.class,
+        exposure: Classification::External,
         documented: o.documented,
         first_discovered: None,
         last_seen: None,
