@@ -61,3 +61,9 @@ impl Exchange<'_> {
         header(&self.response_headers, name)
     }
 }
+
+/// Receives exchanges, e.g. from one reader worker thread. Implementations keep their own
+/// state so that workers never share a lock; the caller merges them at the end.
+pub trait ExchangeSink: Send {
+    fn accept(&mut self, ex: &Exchange<'_>);
+}

@@ -13,6 +13,7 @@ pub mod classification;
 pub mod control;
 pub mod exchange;
 pub mod exposure;
+pub mod finding;
 pub mod inventory;
 pub mod metrics;
 pub mod risk;
@@ -26,7 +27,8 @@ pub use assessment::{
 };
 pub use classification::Classification;
 pub use control::Control;
-pub use exchange::{Declared, Exchange, Headers};
+pub use exchange::{Declared, Exchange, ExchangeSink, Headers};
+pub use finding::Finding;
 pub use inventory::{EndpointKey, Inventory, api_id};
 pub use metrics::{Metric, metrics};
 pub use risk::{RiskModel, round1};

@@ -8,15 +8,11 @@ use crate::jsonscan::Scanner;
 use crate::records::{RecordBatch, Splitter, Target};
 use crate::sources::{InputError, Source};
 use crate::stats::{FileStats, IngestStats};
-use apispm_core::Exchange;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::io::{BufReader, Read};
 use std::sync::Arc;
 
-/// Receives the exchanges parsed by one worker thread.
-pub trait ExchangeSink: Send {
-    fn accept(&mut self, ex: &Exchange<'_>);
-}
+pub use apispm_core::ExchangeSink;
 
 /// Called from the reader thread with the number of bytes just read.
 pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
@@ -432,6 +428,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use apispm_core::Exchange;
     use std::io::Write;
 
     #[derive(Default)]

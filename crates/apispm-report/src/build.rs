@@ -1,4 +1,4 @@
-use apispm_core::{Assessment, Classification, Control, Metric, Severity, metrics, round1};
+use apispm_core::{Assessment, Classification, Control, Finding, Metric, Severity, metrics, round1};
 use apispm_policy::Violation;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -44,8 +44,11 @@ pub struct Report {
     pub missing_authentication: usize,
     pub missing_tls: usize,
     pub top_risks: Vec<TopRisk>,
+    /// Documented operations that no traffic reached.
+    pub orphan_apis: usize,
     pub metrics: Vec<Metric>,
     pub policy_violations: Vec<Violation>,
+    pub findings: Vec<Finding>,
     pub endpoints: Vec<Assessment>,
     pub ingest: serde_json::Value,
     pub generator: serde_json::Value,
@@ -54,13 +57,25 @@ pub struct Report {
 /// How many endpoints `top_risks` lists, as in the seed.
 pub const TOP_RISKS: usize = 20;
 
-pub fn build(
-    mut endpoints: Vec<Assessment>,
-    violations: Vec<Violation>,
-    ingest: serde_json::Value,
-    report_date: String,
-    mttr_days: Option<f64>,
-) -> Report {
+/// Everything a report is made of.
+pub struct ReportInput {
+    pub endpoints: Vec<Assessment>,
+    pub violations: Vec<Violation>,
+    pub findings: Vec<Finding>,
+    pub ingest: serde_json::Value,
+    pub report_date: String,
+    pub mttr_days: Option<f64>,
+}
+
+pub fn build(input: ReportInput) -> Report {
+    let ReportInput {
+        mut endpoints,
+        violations,
+        findings,
+        ingest,
+        report_date,
+        mttr_days,
+    } = input;
     endpoints.sort_by(|a, b| {
         b.risk_score
             .total_cmp(&a.risk_score)
@@ -114,6 +129,7 @@ pub fn build(
         .filter(|a| violating.contains(a.api_id.as_str()))
         .count();
     let metrics = metrics(&observed, violating_observed, mttr_days);
+    let orphan_apis = endpoints.iter().filter(|a| a.requests == 0).count();
     Report {
         report_date,
         total_apis: total,
@@ -124,8 +140,10 @@ pub fn build(
         missing_authentication: no_auth,
         missing_tls: no_tls,
         top_risks,
+        orphan_apis,
         metrics,
         policy_violations: violations,
+        findings,
         endpoints,
         ingest,
         generator: serde_json::json!({"name": "apispm", "version": env!("CARGO_PKG_VERSION")}),
@@ -145,11 +163,12 @@ pub fn fail_gate(r: &Report, threshold: Severity) -> Option<String> {
         .iter()
         .filter(|a| a.requests > 0 && a.risk_level >= threshold)
         .count();
-    if v + e == 0 {
+    let f = r.findings.iter().filter(|f| f.severity >= threshold).count();
+    if v + e + f == 0 {
         None
     } else {
         Some(format!(
-            "{v} policy violation(s) and {e} endpoint(s) at or above {threshold}"
+            "{v} policy violation(s), {e} endpoint(s) and {f} finding(s) at or above {threshold}"
         ))
     }
 }

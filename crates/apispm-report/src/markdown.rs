@@ -15,7 +15,7 @@ pub fn render_markdown(r: &Report) -> String {
     let _ = writeln!(o, "# API security posture\n");
     let _ = writeln!(
         o,
-        "Report of {}: **{}** endpoints, average risk **{:.1}**, {} undocumented, {} without authentication, {} without TLS.\n",
+        "Report of {}: **{}** endpoints, average risk **{:.1}**, {} undocumented, {} without authentication, {} without TLS, {} documented but never seen.\n",
         r.report_date,
         thousands(r.total_apis as u64),
         r.average_risk_score,
@@ -62,6 +62,24 @@ pub fn render_markdown(r: &Report) -> String {
                 t.method,
                 cell(&t.path),
                 cell(&t.service)
+            );
+        }
+    }
+    if !r.findings.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n## Findings\n\n| Severity | Rule | Category | Endpoint | Detail |\n|---|---|---|---|---|"
+        );
+        for f in r.findings.iter().take(100) {
+            let _ = writeln!(
+                o,
+                "| {} | `{}` | {} | {} `{}` | {} |",
+                f.severity,
+                cell(&f.rule),
+                cell(f.category.as_deref().unwrap_or("")),
+                f.method.as_deref().unwrap_or(""),
+                cell(f.path.as_deref().or(f.url.as_deref()).unwrap_or("")),
+                cell(&f.detail)
             );
         }
     }

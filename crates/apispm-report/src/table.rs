@@ -101,6 +101,13 @@ pub fn render_table(r: &Report, color: bool) -> String {
         }
     );
     let _ = writeln!(o, "average risk {:.1}", r.average_risk_score);
+    if r.orphan_apis > 0 {
+        let _ = writeln!(
+            o,
+            "{} documented operation(s) never seen in traffic (orphans)",
+            thousands(r.orphan_apis as u64)
+        );
+    }
 
     let _ = writeln!(o, "\n{}", p.bold("Dashboard metrics"));
     for m in &r.metrics {
@@ -208,6 +215,30 @@ pub fn render_table(r: &Report, color: bool) -> String {
         }
     } else {
         let _ = writeln!(o, "\n{} none", p.bold("Policy violations"));
+    }
+
+    if !r.findings.is_empty() {
+        let _ = writeln!(o, "\n{} {}", p.bold("Findings"), thousands(r.findings.len() as u64));
+        for f in r.findings.iter().take(15) {
+            let _ = writeln!(
+                o,
+                "  {} {} {} {}",
+                p.severity(f.severity, &pad(f.severity.name(), 9)),
+                pad(&f.rule, 26),
+                pad(
+                    &format!(
+                        "{} {}",
+                        f.method.as_deref().unwrap_or(""),
+                        f.path.as_deref().or(f.url.as_deref()).unwrap_or("")
+                    ),
+                    44
+                ),
+                p.dim(&f.title)
+            );
+        }
+        if r.findings.len() > 15 {
+            let _ = writeln!(o, "  {}", p.dim(&format!("… and {} more (see --format json)", r.findings.len() - 15)));
+        }
     }
 
     if rejected > 0 {
