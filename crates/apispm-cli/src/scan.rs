@@ -146,13 +146,14 @@ pub fn run(a: ScanArgs) -> Result<u8, Failure> {
         }
     }
     let ingest = serde_json::to_value(&stats).expect("stats serialize");
-    let report = apispm_report::build(
-        assessments,
+    let report = apispm_report::build(apispm_report::ReportInput {
+        endpoints: assessments,
         violations,
+        findings: Vec::new(),
         ingest,
-        time::format_rfc3339(now_ms()),
-        None,
-    );
+        report_date: time::format_rfc3339(now_ms()),
+        mttr_days: None,
+    });
 
     let out_format = match (a.format, &a.output) {
         (Some(Format::Table), _) => OutputFormat::Table,

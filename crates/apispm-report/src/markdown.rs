@@ -21,7 +21,8 @@ pub fn render_markdown(r: &Report) -> String {
         r.average_risk_score,
         r.undocumented_apis,
         r.missing_authentication,
-        r.missing_tls
+        r.missing_tls,
+        r.orphan_apis
     );
     let _ = writeln!(
         o,
