@@ -48,7 +48,10 @@ impl SensitiveType {
 
     /// Secrets are credentials; the rest is personal or financial data.
     pub fn is_secret(self) -> bool {
-        matches!(self, SensitiveType::ApiKey | SensitiveType::Jwt | SensitiveType::PrivateKey)
+        matches!(
+            self,
+            SensitiveType::ApiKey | SensitiveType::Jwt | SensitiveType::PrivateKey
+        )
     }
 }
 
