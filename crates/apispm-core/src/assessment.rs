@@ -263,7 +263,9 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
             kinds: s.kinds.iter().cloned().collect(),
         })
         .collect();
-    let sensitive_data_types: Vec<SensitiveType> = t.sensitive.keys().copied().collect();
+    // Alphabetical by name, as the seed lists them.
+    let mut sensitive_data_types: Vec<SensitiveType> = t.sensitive.keys().copied().collect();
+    sensitive_data_types.sort_by_key(|k| k.as_str());
 
     let inputs: Vec<ControlInput> = controls
         .iter()
