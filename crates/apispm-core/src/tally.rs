@@ -333,7 +333,9 @@ impl Observer {
             t.last_seen_ms = max_opt(t.last_seen_ms, Some(ms));
         }
 
-        let mut creds = false;
+        // A consumer or authenticated entity named by the gateway means the gateway
+        // authenticated the request, even when its log omits the credentials themselves.
+        let mut creds = ex.consumer.as_deref().is_some_and(|c| !c.is_empty());
         let mut origin_req = false;
         let mut host = ex.host.as_deref();
         for (k, v) in &ex.request_headers {

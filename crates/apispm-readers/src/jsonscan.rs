@@ -79,7 +79,8 @@ impl<'a> JStr<'a> {
         Cow::Owned(out)
     }
 
-    pub fn eq(&self, s: &str) -> bool {
+    /// True when the string is exactly `s` (an escaped key never is: keys we look for have no escapes).
+    pub fn is(&self, s: &str) -> bool {
         !self.escaped && self.raw == s
     }
 }

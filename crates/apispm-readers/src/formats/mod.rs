@@ -3,6 +3,7 @@
 
 pub mod apigee;
 pub mod aws_apigw;
+pub mod common;
 pub mod envoy;
 pub mod envoy_json;
 pub mod har;

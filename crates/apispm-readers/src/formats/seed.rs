@@ -96,12 +96,10 @@ pub fn parse(line: &[u8]) -> Result<Exchange<'_>, String> {
         return Err(super::json::not_an_object(line));
     }
     let mut ex = Exchange::default();
-    let (mut service, mut method, mut path, mut class): (
-        Option<Cow<'_, str>>,
-        Option<Cow<'_, str>>,
-        Option<Cow<'_, str>>,
-        Option<Cow<'_, str>>,
-    ) = (None, None, None, None);
+    let mut service: Option<Cow<'_, str>> = None;
+    let mut method: Option<Cow<'_, str>> = None;
+    let mut path: Option<Cow<'_, str>> = None;
+    let mut class: Option<Cow<'_, str>> = None;
     let mut seen: u32 = 0;
     let mut status = None;
     let mut declared = Declared::default();
