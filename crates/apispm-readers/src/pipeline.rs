@@ -189,6 +189,12 @@ fn choose_mode(requested: LogFormat, head: &[u8], max_record: usize) -> (Option<
     if requested.is_text() {
         return (Some(requested), Mode::Lines);
     }
+    // Text formats may open with `[` (Envoy's `[START_TIME]`): let the line sniffers speak first.
+    if requested == LogFormat::Auto
+        && let Some(f) = LogFormat::sniff(head).filter(|f| f.is_text())
+    {
+        return (Some(f), Mode::Lines);
+    }
     let json_document = match first {
         Some(b'[') => true,
         Some(b'{') => !first_line_is_complete(head),

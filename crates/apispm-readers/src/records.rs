@@ -173,10 +173,11 @@ impl Splitter {
                 self.line += 1;
             }
             if self.junk_line.is_some() {
-                if b == b'\n' {
-                    self.flush_junk(out);
+                // A junk region runs until something opens a record again, and counts once.
+                if b != b'{' && b != b'[' {
+                    continue;
                 }
-                continue;
+                self.flush_junk(out);
             }
             let depth = self.stack.len();
             match b {
