@@ -3,6 +3,7 @@
 
 use crate::Failure;
 use apispm_core::RiskModel;
+use apispm_core::exposure::{ExposureRule, ExposureRules};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -11,6 +12,19 @@ use std::path::Path;
 pub struct Config {
     /// Overrides of the risk formula's constants.
     pub risk: RiskModel,
+    /// Which traffic is external, internal or partner; the first matching rule wins.
+    pub exposure: Vec<ExposureRule>,
+}
+
+impl Config {
+    pub fn exposure_rules(&self, path: Option<&Path>) -> Result<ExposureRules, Failure> {
+        ExposureRules::new(self.exposure.clone()).map_err(|e| {
+            Failure::input(format!(
+                "{}: {e}",
+                path.map_or("config".to_string(), |p| p.display().to_string())
+            ))
+        })
+    }
 }
 
 pub fn load(path: Option<&Path>) -> Result<Config, Failure> {

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Scan(a) => scan::run(a),
+        cli::Command::SpecGen(a) => scan::spec_gen(a),
         cli::Command::Policy(cli::PolicyCmd::Validate { files }) => scan::validate_policies(&files),
     };
     match result {

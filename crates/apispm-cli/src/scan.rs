@@ -1,23 +1,14 @@
-use crate::cli::{ColorChoice, FailOn, Format, ScanArgs};
+use crate::cli::{ColorChoice, FailOn, Format, InputArgs, ScanArgs, SpecGenArgs};
 use crate::{Failure, config};
-use apispm_core::{Exchange, Inventory, Labels, Observer, Severity, assess, time};
+use apispm_core::{Inventory, Severity, time};
+use apispm_engine::{Engine, EngineConfig};
 use apispm_policy::PolicySet;
-use apispm_readers::{ExchangeSink, LogFormat, ReadOptions, Source};
+use apispm_readers::{IngestStats, LogFormat, ReadOptions, Source};
 use apispm_report::OutputFormat;
+use apispm_spec::Spec;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-struct ScanSink<'o> {
-    inventory: Inventory,
-    observer: &'o Observer,
-}
-
-impl ExchangeSink for ScanSink<'_> {
-    fn accept(&mut self, ex: &Exchange<'_>) {
-        self.inventory.observe(self.observer, ex);
-    }
-}
 
 pub fn load_policies(path: Option<&Path>) -> Result<PolicySet, Failure> {
     match path {
@@ -37,6 +28,38 @@ pub fn validate_policies(files: &[PathBuf]) -> Result<u8, Failure> {
         println!("{}: {} policies OK", f.display(), set.policies.len());
     }
     Ok(0)
+}
+
+/// Loads API descriptions; folders are searched for `.json`, `.yaml` and `.yml` files.
+pub fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, Failure> {
+    let mut files = Vec::new();
+    for p in paths {
+        let meta =
+            std::fs::metadata(p).map_err(|e| Failure::input(format!("{}: {e}", p.display())))?;
+        if meta.is_dir() {
+            let sources = apispm_readers::expand(&[p.display().to_string()])
+                .map_err(|e| Failure::input(e.to_string()))?;
+            for s in sources {
+                if let Source::File(f) = s {
+                    let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+                    if matches!(ext, "json" | "yaml" | "yml") {
+                        files.push(f);
+                    }
+                }
+            }
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| Failure::input(format!("{}: {e}", f.display())))?;
+            apispm_spec::load(&text, &f.display().to_string())
+                .map_err(|e| Failure::input(format!("{}: {e}", f.display())))
+        })
+        .collect()
 }
 
 fn progress_bar(sources: &[Source], quiet: bool) -> Option<indicatif::ProgressBar> {
@@ -64,92 +87,76 @@ fn progress_bar(sources: &[Source], quiet: bool) -> Option<indicatif::ProgressBa
     Some(pb)
 }
 
-pub fn run(a: ScanArgs) -> Result<u8, Failure> {
-    let sources = apispm_readers::expand(&a.logs).map_err(|e| Failure::input(e.to_string()))?;
+/// Reads every log through the engine: the merged inventory and what was read.
+pub fn read_logs(input: &InputArgs, engine: &Engine) -> Result<(Inventory, IngestStats), Failure> {
+    let sources = apispm_readers::expand(&input.logs).map_err(|e| Failure::input(e.to_string()))?;
     if sources.is_empty() {
         return Err(Failure::input(format!(
             "no log files found in {}",
-            a.logs.join(", ")
+            input.logs.join(", ")
         )));
     }
-    let policies = load_policies(a.policy.as_deref())?;
-    let config = config::load(a.config.as_deref())?;
-    let format: LogFormat = a.log_format.parse().map_err(Failure::input)?;
-    let observer = Observer::new(policies.header_names());
-
-    let pb = progress_bar(&sources, a.quiet);
+    let format: LogFormat = input.log_format.parse().map_err(Failure::input)?;
+    let pb = progress_bar(&sources, input.quiet);
     let mut opts = ReadOptions {
         format,
         ..Default::default()
     };
-    if let Some(t) = a.threads {
+    if let Some(t) = input.threads {
         opts.threads = t.max(1);
     }
     if let Some(pb) = &pb {
         let pb = pb.clone();
         opts.progress = Some(Arc::new(move |n| pb.inc(n)));
     }
-    let started_ms = now_ms();
-    let timing = std::env::var_os("APISPM_TIMING").is_some();
-    let t0 = std::time::Instant::now();
-    let (sinks, stats) = apispm_readers::read_all(&sources, &opts, || ScanSink {
-        inventory: Inventory::new(),
-        observer: &observer,
-    })
-    .map_err(|e| Failure::input(e.to_string()))?;
+    let (workers, stats) = apispm_readers::read_all(&sources, &opts, || engine.worker())
+        .map_err(|e| Failure::input(e.to_string()))?;
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    if timing {
-        eprintln!("timing: read+parse+observe {:?}", t0.elapsed());
-    }
-    let mut inventory = Inventory::new();
-    for s in sinks {
-        inventory.merge(s.inventory);
-    }
-
-    let mut assessments = Vec::with_capacity(inventory.len());
-    let mut violations = Vec::new();
-    for (key, tally) in inventory.entries() {
-        let mut tally = tally.clone();
-        // Records without a time of their own are stamped with the time they were read.
-        if tally.first_seen_ms.is_none() {
-            tally.first_seen_ms = Some(started_ms);
-            tally.last_seen_ms = Some(started_ms);
-        }
-        let labels = Labels::declared(&tally);
-        let a = assess(&key, &tally, &labels, &config.risk);
-        violations.extend(policies.evaluate(&a));
-        assessments.push(a);
-    }
-    violations.sort_by(|x, y| {
-        y.severity
-            .cmp(&x.severity)
-            .then_with(|| x.policy.cmp(&y.policy))
-            .then_with(|| x.service.cmp(&y.service))
-            .then_with(|| x.path.cmp(&y.path))
-            .then_with(|| x.method.cmp(&y.method))
-    });
-
-    for f in &stats.files {
-        if f.rejected > 0 && !a.quiet {
-            let first = f
-                .errors
-                .first()
-                .map(|e| format!(" (first at line {}: {})", e.line, e.reason));
-            eprintln!(
-                "apispm: warning: {}: {} malformed record(s) skipped{}",
-                f.path,
-                f.rejected,
-                first.unwrap_or_default()
-            );
+    let inventory = engine.finish(workers);
+    if !input.quiet {
+        for f in &stats.files {
+            if f.rejected > 0 {
+                let first = f
+                    .errors
+                    .first()
+                    .map(|e| format!(" (first at line {}: {})", e.line, e.reason));
+                eprintln!(
+                    "apispm: warning: {}: {} malformed record(s) skipped{}",
+                    f.path,
+                    f.rejected,
+                    first.unwrap_or_default()
+                );
+            }
         }
     }
+    Ok((inventory, stats))
+}
+
+pub fn build_engine(input: &InputArgs, policies: PolicySet) -> Result<Engine, Failure> {
+    let config = config::load(input.config.as_deref())?;
+    let exposure = config.exposure_rules(input.config.as_deref())?;
+    let specs = load_specs(&input.spec)?;
+    Ok(Engine::new(EngineConfig {
+        risk: config.risk,
+        policies,
+        exposure,
+        specs,
+    }))
+}
+
+pub fn run(a: ScanArgs) -> Result<u8, Failure> {
+    let policies = load_policies(a.policy.as_deref())?;
+    let engine = build_engine(&a.input, policies)?;
+    let started_ms = now_ms();
+    let (inventory, stats) = read_logs(&a.input, &engine)?;
+    let assessed = engine.assess(&inventory, started_ms);
     let ingest = serde_json::to_value(&stats).expect("stats serialize");
     let report = apispm_report::build(apispm_report::ReportInput {
-        endpoints: assessments,
-        violations,
-        findings: Vec::new(),
+        endpoints: assessed.endpoints,
+        violations: assessed.violations,
+        findings: assessed.findings,
         ingest,
         report_date: time::format_rfc3339(now_ms()),
         mttr_days: None,
@@ -172,22 +179,10 @@ pub fn run(a: ScanArgs) -> Result<u8, Failure> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    if timing {
-        eprintln!("timing: merged, assessed, built {:?}", t0.elapsed());
-    }
-    let text = apispm_report::render(&report, out_format, color);
-    match &a.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Failure::input(format!("writing the report: {e}")));
-                }
-            }
-        }
-    }
+    write_output(
+        a.output.as_deref(),
+        &apispm_report::render(&report, out_format, color),
+    )?;
 
     if let Some(level) = a.fail_on {
         let threshold = match level {
@@ -197,7 +192,7 @@ pub fn run(a: ScanArgs) -> Result<u8, Failure> {
             FailOn::Low => Severity::Low,
         };
         if let Some(why) = apispm_report::fail_gate(&report, threshold) {
-            if !a.quiet {
+            if !a.input.quiet {
                 eprintln!(
                     "apispm: --fail-on {}: {why}",
                     threshold.name().to_lowercase()
@@ -209,7 +204,34 @@ pub fn run(a: ScanArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn now_ms() -> i64 {
+pub fn spec_gen(a: SpecGenArgs) -> Result<u8, Failure> {
+    let engine = build_engine(&a.input, PolicySet::builtin())?;
+    let (inventory, _) = read_logs(&a.input, &engine)?;
+    let observed = engine.observed_endpoints(&inventory, a.only_undocumented);
+    let doc = apispm_spec::generate(&observed, &a.title);
+    let mut text = serde_json::to_string_pretty(&doc).expect("a document serializes");
+    text.push('\n');
+    write_output(a.output.as_deref(), &text)?;
+    Ok(0)
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Failure::input(format!("writing the report: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
