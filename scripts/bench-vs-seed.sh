@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: the seed's Python pipeline against `apispm scan` on the same
 # synthetic seed-format records, whole-process wall time (best of RUNS), plus peak memory of
-# apispm at two log sizes to show it does not grow with the log.
+# apispm at two log sizes to show it does not grow with the log. Then the gateway run: the
+# same generator's Kong file-log records (KONG_RECORDS, concrete URLs, templates inferred),
+# compared by records per second with the seed pipeline on the seed-format file.
 #
-#   scripts/bench-vs-seed.sh [RECORDS=200000] [RUNS=3]
+#   scripts/bench-vs-seed.sh [RECORDS=200000] [RUNS=3] [KONG_RECORDS=1000000]
 #
 # Needs python3 and the shared tools (SHARED=../shared by default). Writes to bench-out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
 RUNS=${2:-3}
+KN=${3:-1000000}
 SHARED=${SHARED:-../shared}
 OUT=bench-out
 mkdir -p "$OUT"
@@ -46,4 +49,15 @@ print(f"apispm scan, 1 thread    {rs1:8.3f} s   {n/rs1:12,.0f} records/s")
 print(f"apispm scan, all cores   {rs:8.3f} s   {n/rs:12,.0f} records/s   peak RSS {rss/1024:.0f} MiB")
 print(f"speed-up vs seed: {py/rs:.1f}x (target >= 20x); cores speed-up {rs1/rs:.2f}x")
 print(f"peak RSS at {n/2:,.0f} records {mh/1024:.0f} MiB, at {n*2:,.0f} records {md/1024:.0f} MiB: ratio {md/mh:.2f} (target <= 1.5)")
+PY
+
+gen "$KN" "$OUT/kong"
+echo "kong records: $KN ($(du -h "$OUT/kong/kong.jsonl" | cut -f1))"
+read -r kr krss < <(best "$BIN" scan --quiet --logs "$OUT/kong/kong.jsonl" --format json -o "$OUT/kong-report.json")
+python3 - "$py" "$N" "$kr" "$KN" "$krss" <<'PY'
+import sys
+py, n, kr, kn, krss = (float(x) for x in sys.argv[1:])
+seed_rate, kong_rate = n / py, kn / kr
+print(f"apispm scan, kong format {kr:8.3f} s   {kong_rate:12,.0f} records/s   peak RSS {krss/1024:.0f} MiB")
+print(f"kong records/s vs the seed pipeline's records/s: {kong_rate/seed_rate:.1f}x (target >= 25x)")
 PY
