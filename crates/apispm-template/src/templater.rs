@@ -220,7 +220,15 @@ impl Decider<'_> {
             }
             heavy = Some(Box::new(Heavy { cms, threshold }));
         } else {
-            let rare = words.iter().filter(|w| w.count <= cfg.rare_max).count() as f64;
+            // REST collections: a word whose onward traffic mostly goes to typed ids
+            // (`/orders/{id}`, `/customers/cus_…`) names a collection and stays literal however
+            // little traffic it has. A name parameter is rarely followed directly by an id.
+            let collection: Vec<bool> = words.iter().map(collection_like).collect();
+            let rare = words
+                .iter()
+                .zip(&collection)
+                .filter(|(w, c)| !**c && w.count <= cfg.rare_max)
+                .count() as f64;
             let needed =
                 (cfg.param_sqrt_factor * (total as f64).sqrt()).max(cfg.param_min_rare as f64);
             let cardinality_param = rare >= needed;
@@ -237,7 +245,7 @@ impl Decider<'_> {
                     .max(cfg.const_min as f64);
                 for (i, w) in words.into_iter().enumerate() {
                     let instance = shared.as_ref().is_some_and(|s| s[i]);
-                    if instance || (w.count as f64) < threshold {
+                    if !collection[i] && (instance || (w.count as f64) < threshold) {
                         word_param_hits += w.count;
                         param_nodes.extend(w.nodes);
                     } else {
@@ -250,8 +258,8 @@ impl Decider<'_> {
                 // sibling recurs.
                 let strong_hits: u64 = named_hits.iter().map(|e| e.1).sum();
                 let absorb_rare = strong_hits >= (cfg.param_min_rare).max(rare as u64);
-                for w in words {
-                    if absorb_rare && w.count <= cfg.rare_max {
+                for (i, w) in words.into_iter().enumerate() {
+                    if absorb_rare && !collection[i] && w.count <= cfg.rare_max {
                         word_param_hits += w.count;
                         param_nodes.extend(w.nodes);
                     } else {
@@ -388,6 +396,27 @@ fn signature(node: &DNode, path: &mut String, has_literal: bool, out: &mut Vec<u
 /// at most 2.0 over GitHub, Stripe, OpenAI, Asana and crAPI, typically 1.1-1.5; instances
 /// of one parameter share nearly everything.
 const SHARED_RATIO: f64 = 2.5;
+/// Whether most requests that continue below this word go to a typed id (a placeholder the
+/// learner wrote on sight: `{id}`, `{uuid}`, …). A collection name also recurs: a value seen
+/// once is no evidence either way (`/{dataset}/{version}` fills both with fresh values).
+fn collection_like(w: &Word<'_>) -> bool {
+    if w.count < 2 {
+        return false;
+    }
+    let (mut onward, mut typed) = (0u64, 0u64);
+    for n in &w.nodes {
+        onward += n.hits.saturating_sub(n.ends);
+        if let Kids::Open(m) = &n.kids {
+            typed += m
+                .iter()
+                .filter(|(k, _)| is_placeholder(k))
+                .map(|(_, c)| c.hits)
+                .sum::<u64>();
+        }
+    }
+    onward > 0 && typed * 2 >= onward
+}
+
 /// A sibling is an instance when at least this share of its templates is shared.
 const SHARED_OVERLAP: f64 = 0.5;
 
