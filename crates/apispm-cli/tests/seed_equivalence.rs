@@ -107,7 +107,11 @@ fn every_endpoint_matches_id_score_controls_and_sensitive_types() {
             assert_eq!(g[k], w[k], "{id} {k}");
         }
         // The seed writes a capped score as the integer 100.
-        assert_eq!(g["risk_score"].as_f64(), w["risk_score"].as_f64(), "{id} risk_score");
+        assert_eq!(
+            g["risk_score"].as_f64(),
+            w["risk_score"].as_f64(),
+            "{id} risk_score"
+        );
         let gc = g["security_controls"].as_array().unwrap();
         let wc = w["security_controls"].as_array().unwrap();
         assert_eq!(gc.len(), wc.len());

@@ -118,6 +118,10 @@ pub struct Assessment {
     pub owner: Option<String>,
     pub version: Option<String>,
     pub compliance_tags: Vec<String>,
+    /// Mean requests per day over the observed span.
+    pub traffic_volume_daily: u64,
+    /// Requests per UTC day (`YYYY-MM-DD`).
+    pub traffic_daily: BTreeMap<String, u64>,
     /// `Access-Control-Allow-Origin` values answered; `""` stands for "none" on a judged sample.
     #[serde(skip)]
     pub origins: Vec<String>,
@@ -185,16 +189,20 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
     for c in Control::ALL {
         let (present, observed_ratio, details) = match c {
             Control::Authentication => {
+                // Requests refused with 401/403 show the control enforced: they count for it.
                 let ok = t.with_credentials + t.refused_without_credentials;
-                let extra = if t.refused_without_credentials > 0 {
-                    format!(
-                        "{} more without credentials refused with 401/403",
+                let (present, ratio, mut details) =
+                    judged(c, ok, n, "authentication", String::new());
+                if t.refused_without_credentials > 0 {
+                    details = format!(
+                        "authentication on {} of {} requests: credentials on {}, {} without credentials refused with 401/403",
+                        thousands(ok),
+                        thousands(n),
+                        thousands(t.with_credentials),
                         thousands(t.refused_without_credentials)
-                    )
-                } else {
-                    String::new()
-                };
-                judged(c, ok, n, "authentication", extra)
+                    );
+                }
+                (present, ratio, details)
             }
             Control::TransportEncryption => judged(c, t.https, n, "HTTPS", String::new()),
             Control::RateLimiting => judged(c, t.rate_limited, n, "rate limiting", String::new()),
@@ -331,6 +339,12 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
         owner: None,
         version: None,
         compliance_tags: Vec::new(),
+        traffic_volume_daily: if n == 0 { 0 } else { t.traffic_volume_daily() },
+        traffic_daily: t
+            .daily
+            .iter()
+            .map(|(d, k)| (format_rfc3339(d * 86_400_000)[..10].to_string(), *k))
+            .collect(),
         origins,
         response_headers: t.response_headers.clone(),
     }

@@ -10,6 +10,7 @@
 
 pub mod assessment;
 pub mod classification;
+pub mod compliance;
 pub mod control;
 pub mod exchange;
 pub mod exposure;

@@ -3,7 +3,7 @@
 //! order, the thread or the process its records were read in. This is what lets apispm read
 //! files in parallel chunks, and later merge time buckets and shards from several ingesters.
 
-use crate::control::{CREDENTIAL_HEADERS, SECURITY_HEADERS};
+use crate::control::CREDENTIAL_HEADERS;
 use crate::exposure::ExposureRules;
 use crate::{Classification, Detector, Exchange, SensitiveType};
 use serde::{Deserialize, Serialize};
@@ -135,6 +135,10 @@ pub struct Tally {
     pub operation: Option<u64>,
     /// Owning teams the gateway named (capped).
     pub owners: BTreeSet<String>,
+    /// `Api-Version` / `X-API-Version` values sent or answered (capped).
+    pub api_versions: BTreeSet<String>,
+    /// Requests per UTC day (days since the epoch), for daily volume and trends.
+    pub daily: BTreeMap<i64, u64>,
 }
 
 fn union_capped(into: &mut BTreeSet<String>, from: impl IntoIterator<Item = String>) {
@@ -223,6 +227,23 @@ impl Tally {
             (a, b) => a.or(b),
         };
         union_capped(&mut self.owners, o.owners.iter().cloned());
+        union_capped(&mut self.api_versions, o.api_versions.iter().cloned());
+        for (d, n) in &o.daily {
+            *self.daily.entry(*d).or_default() += n;
+        }
+    }
+
+    /// Mean requests per day over the observed span, from the first to the last day with
+    /// traffic (at least one day).
+    pub fn traffic_volume_daily(&self) -> u64 {
+        match (self.daily.first_key_value(), self.daily.last_key_value()) {
+            (Some((a, _)), Some((b, _))) => {
+                let days = (b - a + 1).max(1) as u64;
+                let total: u64 = self.daily.values().sum();
+                (total as f64 / days as f64).round() as u64
+            }
+            _ => self.requests,
+        }
     }
 
     /// The riskiest classification any record declared.
@@ -255,6 +276,88 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
+/// Whether a URL path could hold anything the detector reports, checked in one cheap pass so
+/// that the id-filled paths of ordinary traffic skip the full scan: emails and encoded text
+/// need `@` or `%`, JWTs `eyJ`, phone numbers, SSNs, cards and IBANs a run of at least nine
+/// digits (through `-`, `.`, space, parentheses), IP addresses a dotted run. Secret tokens
+/// as bare path segments are not reported (they look like ids); query strings are always
+/// scanned in full.
+fn path_may_hold_sensitive(p: &str) -> bool {
+    let b = p.as_bytes();
+    if b.iter().any(|&c| c == b'@' || c == b'%') || b.windows(3).any(|w| w == b"eyJ") {
+        return true;
+    }
+    let (mut digits, mut dots) = (0u32, 0u32);
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits >= 9 || (dots >= 3 && digits >= 4) {
+                    return true;
+                }
+            }
+            b'.' => dots += 1,
+            b'-' | b' ' | b'(' | b')' | b'+' => {}
+            _ => {
+                digits = 0;
+                dots = 0;
+            }
+        }
+    }
+    false
+}
+
+enum RequestHeader {
+    Credential,
+    Origin,
+    Host,
+    Version,
+    Other,
+}
+
+/// Request headers the controls care about. Dispatching on the name's length first means most
+/// headers cost one comparison or none.
+fn request_header(name: &str) -> RequestHeader {
+    let is = |h: &str| name.eq_ignore_ascii_case(h);
+    match name.len() {
+        4 if is("host") => RequestHeader::Host,
+        6 if is("origin") => RequestHeader::Origin,
+        6 | 7 | 9 | 12 | 13 | 14 if is_credential_header(name) => RequestHeader::Credential,
+        11 | 13 if is_version_header(name) => RequestHeader::Version,
+        _ => RequestHeader::Other,
+    }
+}
+
+enum ResponseHeader {
+    RateLimit,
+    AllowOrigin,
+    /// Index into [`crate::control::SECURITY_HEADERS`].
+    Security(usize),
+    Version,
+    Other,
+}
+
+fn response_header(name: &str) -> ResponseHeader {
+    let is = |h: &str| name.eq_ignore_ascii_case(h);
+    match name.len() {
+        27 if is("access-control-allow-origin") => return ResponseHeader::AllowOrigin,
+        22 if is("x-content-type-options") => return ResponseHeader::Security(0),
+        25 if is("strict-transport-security") => return ResponseHeader::Security(1),
+        15 if is("x-frame-options") => return ResponseHeader::Security(2),
+        13 if is("cache-control") => return ResponseHeader::Security(3),
+        11 | 13 if is_version_header(name) => return ResponseHeader::Version,
+        _ => {}
+    }
+    match name.as_bytes().first() {
+        Some(b'x' | b'X' | b'r' | b'R') if is_rate_limit_header(name) => ResponseHeader::RateLimit,
+        _ => ResponseHeader::Other,
+    }
+}
+
+fn is_version_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("api-version") || name.eq_ignore_ascii_case("x-api-version")
+}
+
 fn is_credential_header(name: &str) -> bool {
     CREDENTIAL_HEADERS
         .iter()
@@ -280,6 +383,9 @@ fn is_rate_limit_header(name: &str) -> bool {
 pub struct Observer {
     detector: Detector,
     tracked: Vec<String>,
+    /// By name length, the bit set of tracked headers of that length: most response headers
+    /// are then ruled out without a comparison.
+    tracked_by_len: Vec<u64>,
     exposure: ExposureRules,
 }
 
@@ -310,9 +416,14 @@ impl Observer {
             }
         }
         tracked.truncate(64);
+        let mut tracked_by_len = vec![0u64; tracked.iter().map(|t| t.len()).max().unwrap_or(0) + 1];
+        for (i, t) in tracked.iter().enumerate() {
+            tracked_by_len[t.len()] |= 1 << i;
+        }
         Observer {
             detector: Detector::new(),
             tracked,
+            tracked_by_len,
             exposure: ExposureRules::default(),
         }
     }
@@ -331,6 +442,12 @@ impl Observer {
         if let Some(ms) = ex.time_ms {
             t.first_seen_ms = min_opt(t.first_seen_ms, Some(ms));
             t.last_seen_ms = max_opt(t.last_seen_ms, Some(ms));
+            let day = ms.div_euclid(86_400_000);
+            // Logs are mostly in time order: the current day is usually the last entry.
+            match t.daily.last_entry() {
+                Some(mut e) if *e.key() == day => *e.get_mut() += 1,
+                _ => *t.daily.entry(day).or_default() += 1,
+            }
         }
 
         // A consumer or authenticated entity named by the gateway means the gateway
@@ -339,12 +456,12 @@ impl Observer {
         let mut origin_req = false;
         let mut host = ex.host.as_deref();
         for (k, v) in &ex.request_headers {
-            if is_credential_header(k) {
-                creds |= !v.is_empty();
-            } else if k.eq_ignore_ascii_case("origin") {
-                origin_req = true;
-            } else if host.is_none() && k.eq_ignore_ascii_case("host") {
-                host = Some(v);
+            match request_header(k) {
+                RequestHeader::Credential => creds |= !v.is_empty(),
+                RequestHeader::Origin => origin_req = true,
+                RequestHeader::Host if host.is_none() => host = Some(v),
+                RequestHeader::Version => insert_capped(&mut t.api_versions, v),
+                _ => {}
             }
         }
         if let Some(h) = host {
@@ -401,18 +518,20 @@ impl Observer {
         let mut sec = [false; 4];
         let mut tracked_seen: u64 = 0;
         for (k, v) in &ex.response_headers {
-            if is_rate_limit_header(k) {
-                rate_limited = true;
-            } else if k.eq_ignore_ascii_case("access-control-allow-origin") {
-                acao = Some(v);
-            } else if let Some(i) = SECURITY_HEADERS
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(k))
-            {
-                sec[i] = true;
+            match response_header(k) {
+                ResponseHeader::RateLimit => rate_limited = true,
+                ResponseHeader::AllowOrigin => acao = Some(v),
+                ResponseHeader::Security(i) => sec[i] = true,
+                ResponseHeader::Version => insert_capped(&mut t.api_versions, v),
+                ResponseHeader::Other => {}
             }
-            if let Some(i) = self.tracked.iter().position(|h| h.eq_ignore_ascii_case(k)) {
-                tracked_seen |= 1 << i;
+            let mut candidates = self.tracked_by_len.get(k.len()).copied().unwrap_or(0);
+            while candidates != 0 {
+                let i = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                if self.tracked[i].eq_ignore_ascii_case(k) {
+                    tracked_seen |= 1 << i;
+                }
             }
         }
         if rate_limited {
@@ -464,9 +583,10 @@ impl Observer {
             t.declared_documented |= if doc { 2 } else { 1 };
         }
 
+        let path = Some(ex.path.as_ref()).filter(|p| path_may_hold_sensitive(p));
         let scans = [
             (ex.query.as_deref(), Location::Query),
-            (Some(ex.path.as_ref()), Location::Path),
+            (path, Location::Path),
             (ex.request_body.as_deref(), Location::RequestBody),
             (ex.response_body.as_deref(), Location::ResponseBody),
             (ex.body.as_deref(), Location::Body),
@@ -488,5 +608,47 @@ impl Observer {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_prefilter_lets_through_what_the_detector_finds() {
+        for p in [
+            "/users/jane.doe@example.com/orders",
+            "/users/jane.doe%40example.com",
+            "/ssn/536-22-8741",
+            "/cards/4111111111111111",
+            "/cards/4111 1111 1111 1111",
+            "/phone/(415) 555-2671",
+            "/hosts/203.0.113.9/status",
+            "/t/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+            "/iban/DE89370400440532013000",
+        ] {
+            assert!(path_may_hold_sensitive(p), "{p}");
+        }
+        for p in [
+            "/api/v1/users/1234567/orders",
+            "/api/v2/files/5f1d7a9c2b3e4f6a7b8c9d0e",
+            "/v1/customers/cus_NffrFeUfNV2Hib",
+        ] {
+            assert!(!path_may_hold_sensitive(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn sensitive_data_in_paths_is_still_found() {
+        let obs = Observer::default();
+        let mut t = Tally::default();
+        let ex = Exchange {
+            method: "GET".into(),
+            path: "/users/jane.doe@example.com".into(),
+            ..Default::default()
+        };
+        obs.observe(&mut t, &ex);
+        assert!(t.sensitive.contains_key(&SensitiveType::Email));
     }
 }

@@ -199,7 +199,8 @@ impl<'a> Scanner<'a> {
                 && let Some(c) = rest[..k].iter().position(|&c| c < 0x20)
             {
                 self.pos += c;
-                return self.err("control character (\\u0000-\\u001F) found while parsing a string");
+                return self
+                    .err("control character (\\u0000-\\u001F) found while parsing a string");
             }
             self.pos += k;
             if self.b[self.pos] == b'"' {

@@ -269,7 +269,7 @@ pub(crate) fn path_only(path: &str) -> &str {
             p = rest.find('/').map_or("", |j| &rest[j..]);
         }
     }
-    match p.find(['?', '#']) {
+    match memchr::memchr2(b'?', b'#', p.as_bytes()) {
         Some(i) => &p[..i],
         None => p,
     }

@@ -151,9 +151,8 @@ pub fn parse_url(u: Cow<'_, str>) -> Url<'_> {
         };
     };
     let rest = se + 3;
-    let auth_end = s[rest..]
-        .find(['/', '?', '#'])
-        .map_or(s.len(), |i| rest + i);
+    let auth_end =
+        memchr::memchr3(b'/', b'?', b'#', &s.as_bytes()[rest..]).map_or(s.len(), |i| rest + i);
     let auth_start = s[rest..auth_end].rfind('@').map_or(rest, |i| rest + i + 1);
     let frag = s[auth_end..].find('#').map_or(s.len(), |i| auth_end + i);
     let q = s[auth_end..frag].find('?').map(|i| auth_end + i);

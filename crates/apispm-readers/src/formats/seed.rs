@@ -207,10 +207,16 @@ mod tests {
     #[test]
     fn every_field_name_dispatches_to_itself() {
         for (i, f) in FIELDS.iter().enumerate() {
-            let key = crate::jsonscan::JStr { raw: f, escaped: false };
+            let key = crate::jsonscan::JStr {
+                raw: f,
+                escaped: false,
+            };
             assert_eq!(field_index(&key), Some(i), "{f}");
         }
-        let escaped = crate::jsonscan::JStr { raw: "p\\u0061th", escaped: true };
+        let escaped = crate::jsonscan::JStr {
+            raw: "p\\u0061th",
+            escaped: true,
+        };
         assert_eq!(field_index(&escaped), Some(2));
     }
 
