@@ -3,7 +3,9 @@
 
 use crate::Failure;
 use apispm_core::RiskModel;
+use apispm_core::compliance::ComplianceTable;
 use apispm_core::exposure::{ExposureRule, ExposureRules};
+use apispm_core::lifecycle::OwnerRule;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -14,6 +16,11 @@ pub struct Config {
     pub risk: RiskModel,
     /// Which traffic is external, internal or partner; the first matching rule wins.
     pub exposure: Vec<ExposureRule>,
+    /// Owning teams by service, host or path glob; the first matching rule wins and beats
+    /// what API descriptions and gateways say.
+    pub owners: Vec<OwnerRule>,
+    /// Sensitive data → compliance tags, and what each framework requires.
+    pub compliance: ComplianceTable,
 }
 
 impl Config {

@@ -143,6 +143,8 @@ pub fn build_engine(input: &InputArgs, policies: PolicySet) -> Result<Engine, Fa
         policies,
         exposure,
         specs,
+        owners: config.owners,
+        compliance: config.compliance,
     }))
 }
 
@@ -157,6 +159,8 @@ pub fn run(a: ScanArgs) -> Result<u8, Failure> {
         endpoints: assessed.endpoints,
         violations: assessed.violations,
         findings: assessed.findings,
+        compliance_gaps: assessed.compliance_gaps,
+        deprecation_candidates: assessed.deprecation_candidates,
         ingest,
         report_date: time::format_rfc3339(now_ms()),
         mttr_days: None,

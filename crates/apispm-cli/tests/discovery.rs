@@ -122,10 +122,10 @@ fn kong_traffic_gives_the_endpoints_and_controls_of_its_seed_twin() {
             }
             assert_eq!(present(ke, c), present(se, c), "{key:?} {c}");
         }
-        assert_eq!(
+        // Kong logs no bodies, so it can only see less sensitive data than the seed format.
+        assert!(
             ke["sensitive_data_types"].as_array().unwrap().len()
-                <= se["sensitive_data_types"].as_array().unwrap().len(),
-            true
+                <= se["sensitive_data_types"].as_array().unwrap().len()
         );
         assert_eq!(ke["exposure"], "external", "clients are public addresses");
         assert_eq!(ke["requests"], se["requests"], "{key:?}");
@@ -508,7 +508,7 @@ fn unauthenticated_success_and_secrets_in_urls_are_findings() {
         .iter()
         .find(|e| e["path"] == "/accounts")
         .unwrap();
-    assert_eq!(present(accounts, "authentication"), false);
+    assert!(!present(accounts, "authentication"));
     assert!(
         accounts["security_controls"][0]["details"]
             .as_str()

@@ -198,3 +198,55 @@ impl ComplianceTable {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Classification, EndpointKey, Labels, RiskModel, Tally, assess};
+
+    #[test]
+    fn tags_and_gaps_follow_the_table() {
+        let table = ComplianceTable::default();
+        assert_eq!(table.tags_for(&[SensitiveType::Ssn]), vec!["gdpr", "glba"]);
+        assert_eq!(
+            table.tags_for(&[SensitiveType::CreditCard, SensitiveType::Jwt]),
+            vec!["pci-dss", "secrets-exposure"]
+        );
+        assert!(table.tags_for(&[]).is_empty());
+
+        let key = EndpointKey {
+            service: "s".into(),
+            method: "POST".into(),
+            path: "/pay".into(),
+        };
+        let t = Tally {
+            requests: 3,
+            with_credentials: 3,
+            https: 0,
+            ..Default::default()
+        };
+        let labels = Labels {
+            classification: Classification::External,
+            exposure: Classification::External,
+            documented: true,
+            spec_validates_input: false,
+        };
+        let mut a = assess(&key, &t, &labels, &RiskModel::default());
+        a.compliance_tags = vec!["pci-dss".into()];
+        let gaps = table.gaps(&a);
+        assert_eq!(
+            gaps.len(),
+            1,
+            "authenticated, so only the TLS requirement fails"
+        );
+        assert!(gaps[0].requirement.contains("4.2.1"));
+        assert_eq!(gaps[0].control, Control::TransportEncryption);
+
+        let custom: ComplianceTable = serde_json::from_str(
+            r#"{"tags": [{"data": "email", "tags": ["ccpa"]}], "frameworks": []}"#,
+        )
+        .unwrap();
+        assert_eq!(custom.tags_for(&[SensitiveType::Email]), vec!["ccpa"]);
+        assert!(custom.gaps(&a).is_empty());
+    }
+}

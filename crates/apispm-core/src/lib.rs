@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod exposure;
 pub mod finding;
 pub mod inventory;
+pub mod lifecycle;
 pub mod metrics;
 pub mod risk;
 pub mod severity;

@@ -12,6 +12,7 @@
 
 mod findings;
 
+use apispm_core::compliance::{ComplianceGap, ComplianceTable};
 use apispm_core::exposure::ExposureRules;
 use apispm_core::{
     Assessment, Classification, EndpointKey, Exchange, ExchangeSink, Finding, Inventory, Labels,
@@ -21,6 +22,8 @@ use apispm_policy::{PolicySet, Violation};
 use apispm_spec::{Matcher, ObservedEndpoint, Spec};
 use apispm_template::{Config as LearnerConfig, Learner};
 
+use apispm_core::lifecycle;
+pub use apispm_core::lifecycle::{DeprecationCandidate, OwnerRule};
 pub use findings::traffic_findings;
 
 /// What the engine is set up with.
@@ -29,12 +32,16 @@ pub struct EngineConfig {
     pub policies: PolicySet,
     pub exposure: ExposureRules,
     pub specs: Vec<Spec>,
+    pub owners: Vec<OwnerRule>,
+    pub compliance: ComplianceTable,
 }
 
 pub struct Engine {
     risk: RiskModel,
     policies: PolicySet,
     specs: Vec<Spec>,
+    owners: Vec<OwnerRule>,
+    compliance: ComplianceTable,
     matcher: Option<Matcher>,
     observer: Observer,
 }
@@ -44,6 +51,8 @@ pub struct Assessed {
     pub endpoints: Vec<Assessment>,
     pub violations: Vec<Violation>,
     pub findings: Vec<Finding>,
+    pub compliance_gaps: Vec<ComplianceGap>,
+    pub deprecation_candidates: Vec<DeprecationCandidate>,
 }
 
 /// Packs a (spec, operation) pair into the tally's opaque operation reference.
@@ -63,6 +72,8 @@ impl Engine {
             risk: cfg.risk,
             policies: cfg.policies,
             specs: cfg.specs,
+            owners: cfg.owners,
+            compliance: cfg.compliance,
             matcher,
             observer,
         }
@@ -137,7 +148,9 @@ impl Engine {
             }
             let facts = self.facts(tally);
             let labels = Labels::derive(tally, specs_loaded, facts.as_ref());
-            endpoints.push(assess(&key, tally, &labels, &self.risk));
+            let mut a = assess(&key, tally, &labels, &self.risk);
+            self.enrich(&mut a, tally.operation.map(op_unref), Some(tally));
+            endpoints.push(a);
         }
         endpoints.extend(self.orphans(&matched));
 
@@ -154,11 +167,43 @@ impl Engine {
                 .then_with(|| x.method.cmp(&y.method))
         });
         let findings = traffic_findings(&endpoints);
+        let compliance_gaps = endpoints
+            .iter()
+            .flat_map(|a| self.compliance.gaps(a))
+            .collect();
+        let deprecation_candidates = lifecycle::deprecation_candidates(&endpoints);
         Assessed {
             endpoints,
             violations,
             findings,
+            compliance_gaps,
+            deprecation_candidates,
         }
+    }
+
+    /// Owner, version and compliance tags. Owner: a config rule, else the operation's or the
+    /// document's `x-owner` or contact, else a gateway tag. Version: a version segment of the
+    /// path, else the document's `info.version`, else an `Api-Version` header.
+    fn enrich(&self, a: &mut Assessment, op: Option<(usize, usize)>, tally: Option<&Tally>) {
+        let spec = op.and_then(|(s, o)| Some((self.specs.get(s)?, o)));
+        a.owner = self
+            .owners
+            .iter()
+            .find(|r| r.matches(a))
+            .map(|r| r.owner.clone())
+            .or_else(|| {
+                let (spec, o) = spec?;
+                spec.operations
+                    .get(o)
+                    .and_then(|op| op.owner.clone())
+                    .or_else(|| spec.owner.clone())
+            })
+            .or_else(|| tally.and_then(|t| t.owners.iter().next().cloned()));
+        a.version = lifecycle::path_version(&a.path)
+            .map(|(v, _)| v)
+            .or_else(|| spec.and_then(|(s, _)| s.version.clone()))
+            .or_else(|| tally.and_then(|t| t.api_versions.iter().next().cloned()));
+        a.compliance_tags = self.compliance.tags_for(&a.sensitive_data_types);
     }
 
     /// Documented operations no traffic reached: listed with `requests: 0`.
@@ -194,7 +239,9 @@ impl Engine {
                 documented: true,
                 spec_validates_input: op.validates_input,
             };
-            out.push(assess(&key, &Tally::default(), &labels, &self.risk));
+            let mut a = assess(&key, &Tally::default(), &labels, &self.risk);
+            self.enrich(&mut a, Some((s, o)), None);
+            out.push(a);
         }
         out
     }

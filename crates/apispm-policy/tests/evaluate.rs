@@ -43,6 +43,8 @@ fn endpoint(class: Classification) -> Assessment {
         risk_level: Severity::Low,
         owner: Some("team-payments".into()),
         version: None,
+        traffic_volume_daily: 0,
+        traffic_daily: Default::default(),
         compliance_tags: vec![],
         origins: vec!["https://app.example.com".into()],
         response_headers: BTreeMap::from([("sunset".to_string(), 40)]),

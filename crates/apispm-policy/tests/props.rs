@@ -203,6 +203,8 @@ fn assessment(o: &Observed) -> Assessment {
         risk_level: Severity::Low,
         owner: None,
         version: None,
+        traffic_volume_daily: 0,
+        traffic_daily: Default::default(),
         compliance_tags: vec![],
         origins: o.origins.clone(),
         response_headers: BTreeMap::from([("sunset".to_string(), o.sunset)]),

@@ -1,4 +1,8 @@
-use apispm_core::{Assessment, Classification, Control, Finding, Metric, Severity, metrics, round1};
+use apispm_core::compliance::ComplianceGap;
+use apispm_core::lifecycle::DeprecationCandidate;
+use apispm_core::{
+    Assessment, Classification, Control, Finding, Metric, Severity, metrics, round1,
+};
 use apispm_policy::Violation;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -46,9 +50,13 @@ pub struct Report {
     pub top_risks: Vec<TopRisk>,
     /// Documented operations that no traffic reached.
     pub orphan_apis: usize,
+    /// Endpoints with traffic and no known owner.
+    pub unowned_apis: usize,
     pub metrics: Vec<Metric>,
     pub policy_violations: Vec<Violation>,
     pub findings: Vec<Finding>,
+    pub compliance_gaps: Vec<ComplianceGap>,
+    pub deprecation_candidates: Vec<DeprecationCandidate>,
     pub endpoints: Vec<Assessment>,
     pub ingest: serde_json::Value,
     pub generator: serde_json::Value,
@@ -62,6 +70,8 @@ pub struct ReportInput {
     pub endpoints: Vec<Assessment>,
     pub violations: Vec<Violation>,
     pub findings: Vec<Finding>,
+    pub compliance_gaps: Vec<ComplianceGap>,
+    pub deprecation_candidates: Vec<DeprecationCandidate>,
     pub ingest: serde_json::Value,
     pub report_date: String,
     pub mttr_days: Option<f64>,
@@ -72,6 +82,8 @@ pub fn build(input: ReportInput) -> Report {
         mut endpoints,
         violations,
         findings,
+        compliance_gaps,
+        deprecation_candidates,
         ingest,
         report_date,
         mttr_days,
@@ -130,6 +142,7 @@ pub fn build(input: ReportInput) -> Report {
         .count();
     let metrics = metrics(&observed, violating_observed, mttr_days);
     let orphan_apis = endpoints.iter().filter(|a| a.requests == 0).count();
+    let unowned_apis = observed.iter().filter(|a| a.owner.is_none()).count();
     Report {
         report_date,
         total_apis: total,
@@ -141,9 +154,12 @@ pub fn build(input: ReportInput) -> Report {
         missing_tls: no_tls,
         top_risks,
         orphan_apis,
+        unowned_apis,
         metrics,
         policy_violations: violations,
         findings,
+        compliance_gaps,
+        deprecation_candidates,
         endpoints,
         ingest,
         generator: serde_json::json!({"name": "apispm", "version": env!("CARGO_PKG_VERSION")}),
@@ -163,12 +179,21 @@ pub fn fail_gate(r: &Report, threshold: Severity) -> Option<String> {
         .iter()
         .filter(|a| a.requests > 0 && a.risk_level >= threshold)
         .count();
-    let f = r.findings.iter().filter(|f| f.severity >= threshold).count();
-    if v + e + f == 0 {
+    let f = r
+        .findings
+        .iter()
+        .filter(|f| f.severity >= threshold)
+        .count();
+    let g = r
+        .compliance_gaps
+        .iter()
+        .filter(|g| g.severity >= threshold)
+        .count();
+    if v + e + f + g == 0 {
         None
     } else {
         Some(format!(
-            "{v} policy violation(s), {e} endpoint(s) and {f} finding(s) at or above {threshold}"
+            "{v} policy violation(s), {e} endpoint(s), {f} finding(s) and {g} compliance gap(s) at or above {threshold}"
         ))
     }
 }

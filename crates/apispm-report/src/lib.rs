@@ -7,7 +7,9 @@ mod build;
 mod markdown;
 mod table;
 
-pub use build::{ClassificationCounts, Report, ReportInput, RiskDistribution, TopRisk, build, fail_gate};
+pub use build::{
+    ClassificationCounts, Report, ReportInput, RiskDistribution, TopRisk, build, fail_gate,
+};
 pub use markdown::render_markdown;
 pub use table::render_table;
 

@@ -84,6 +84,42 @@ pub fn render_markdown(r: &Report) -> String {
             );
         }
     }
+    if !r.compliance_gaps.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n## Compliance gaps\n\n| Severity | Framework | Endpoint | Missing | Requirement | Remediation |\n|---|---|---|---|---|---|"
+        );
+        for g in r.compliance_gaps.iter().take(100) {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} `{}` | `{}` | {} | {} |",
+                g.severity,
+                cell(&g.framework),
+                g.method,
+                cell(&g.path),
+                g.control,
+                cell(&g.requirement),
+                cell(&g.remediation)
+            );
+        }
+    }
+    if !r.deprecation_candidates.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n## Deprecation candidates\n\n| Endpoint | Version | Newer | Requests/day |\n|---|---|---|---:|"
+        );
+        for d in &r.deprecation_candidates {
+            let _ = writeln!(
+                o,
+                "| {} `{}` | {} | `{}` | {} |",
+                d.method,
+                cell(&d.path),
+                cell(&d.version),
+                cell(&d.newer_path),
+                d.traffic_volume_daily
+            );
+        }
+    }
     let _ = writeln!(o, "\n## Policy violations\n");
     if r.policy_violations.is_empty() {
         let _ = writeln!(o, "None.");

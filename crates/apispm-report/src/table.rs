@@ -101,6 +101,13 @@ pub fn render_table(r: &Report, color: bool) -> String {
         }
     );
     let _ = writeln!(o, "average risk {:.1}", r.average_risk_score);
+    if r.unowned_apis > 0 {
+        let _ = writeln!(
+            o,
+            "{} endpoint(s) without a known owner",
+            thousands(r.unowned_apis as u64)
+        );
+    }
     if r.orphan_apis > 0 {
         let _ = writeln!(
             o,
@@ -218,7 +225,12 @@ pub fn render_table(r: &Report, color: bool) -> String {
     }
 
     if !r.findings.is_empty() {
-        let _ = writeln!(o, "\n{} {}", p.bold("Findings"), thousands(r.findings.len() as u64));
+        let _ = writeln!(
+            o,
+            "\n{} {}",
+            p.bold("Findings"),
+            thousands(r.findings.len() as u64)
+        );
         for f in r.findings.iter().take(15) {
             let _ = writeln!(
                 o,
@@ -237,7 +249,63 @@ pub fn render_table(r: &Report, color: bool) -> String {
             );
         }
         if r.findings.len() > 15 {
-            let _ = writeln!(o, "  {}", p.dim(&format!("… and {} more (see --format json)", r.findings.len() - 15)));
+            let _ = writeln!(
+                o,
+                "  {}",
+                p.dim(&format!(
+                    "… and {} more (see --format json)",
+                    r.findings.len() - 15
+                ))
+            );
+        }
+    }
+
+    if !r.compliance_gaps.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{} {}",
+            p.bold("Compliance gaps"),
+            thousands(r.compliance_gaps.len() as u64)
+        );
+        for g in r.compliance_gaps.iter().take(15) {
+            let _ = writeln!(
+                o,
+                "  {} {} {} {}",
+                p.severity(g.severity, &pad(g.severity.name(), 9)),
+                pad(&g.framework, 14),
+                pad(&format!("{} {}", g.method, g.path), 44),
+                p.dim(&g.requirement)
+            );
+        }
+        if r.compliance_gaps.len() > 15 {
+            let _ = writeln!(
+                o,
+                "  {}",
+                p.dim(&format!(
+                    "… and {} more (see --format json)",
+                    r.compliance_gaps.len() - 15
+                ))
+            );
+        }
+    }
+    if !r.deprecation_candidates.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{} {} endpoint(s) still called under an older version",
+            p.bold("Deprecation candidates"),
+            thousands(r.deprecation_candidates.len() as u64)
+        );
+        for d in r.deprecation_candidates.iter().take(10) {
+            let _ = writeln!(
+                o,
+                "  {} {} {}",
+                pad(&format!("{} {}", d.method, d.path), 50),
+                pad(
+                    &format!("{} req/day", thousands(d.traffic_volume_daily)),
+                    14
+                ),
+                p.dim(&format!("newer: {}", d.newer_path))
+            );
         }
     }
 
