@@ -130,28 +130,26 @@ impl Engine {
     /// Judges every endpoint; `default_time_ms` stamps endpoints whose records had no time.
     pub fn assess(&self, inventory: &Inventory, default_time_ms: i64) -> Assessed {
         let specs_loaded = !self.specs.is_empty();
-        let mut endpoints = Vec::with_capacity(inventory.len());
-        let mut matched = std::collections::BTreeSet::new();
-        for (key, tally) in inventory.entries() {
-            let stamped;
-            let tally = if tally.first_seen_ms.is_none() {
-                let mut t = tally.clone();
-                t.first_seen_ms = Some(default_time_ms);
-                t.last_seen_ms = Some(default_time_ms);
-                stamped = t;
-                &stamped
-            } else {
-                tally
-            };
-            if let Some(r) = tally.operation {
-                matched.insert(r);
-            }
-            let facts = self.facts(tally);
-            let labels = Labels::derive(tally, specs_loaded, facts.as_ref());
-            let mut a = assess(&key, tally, &labels, &self.risk);
-            self.enrich(&mut a, tally.operation.map(op_unref), Some(tally));
-            endpoints.push(a);
-        }
+        let entries = inventory.entries();
+        let matched: std::collections::BTreeSet<u64> =
+            entries.iter().filter_map(|(_, t)| t.operation).collect();
+        // Judging endpoints is independent work: split it over the cores.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = entries.len().div_ceil(threads).max(64);
+        let mut endpoints: Vec<Assessment> = std::thread::scope(|scope| {
+            let handles: Vec<_> = entries
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || self.assess_part(part, specs_loaded, default_time_ms))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("an assessment thread panicked"))
+                .collect()
+        });
         endpoints.extend(self.orphans(&matched));
 
         let mut violations = Vec::new();
@@ -204,6 +202,33 @@ impl Engine {
             .or_else(|| spec.and_then(|(s, _)| s.version.clone()))
             .or_else(|| tally.and_then(|t| t.api_versions.iter().next().cloned()));
         a.compliance_tags = self.compliance.tags_for(&a.sensitive_data_types);
+    }
+
+    fn assess_part(
+        &self,
+        part: &[(EndpointKey, &Tally)],
+        specs_loaded: bool,
+        default_time_ms: i64,
+    ) -> Vec<Assessment> {
+        part.iter()
+            .map(|(key, tally)| {
+                let stamped;
+                let tally = if tally.first_seen_ms.is_none() {
+                    let mut t = (*tally).clone();
+                    t.first_seen_ms = Some(default_time_ms);
+                    t.last_seen_ms = Some(default_time_ms);
+                    stamped = t;
+                    &stamped
+                } else {
+                    *tally
+                };
+                let facts = self.facts(tally);
+                let labels = Labels::derive(tally, specs_loaded, facts.as_ref());
+                let mut a = assess(key, tally, &labels, &self.risk);
+                self.enrich(&mut a, tally.operation.map(op_unref), Some(tally));
+                a
+            })
+            .collect()
     }
 
     /// Documented operations no traffic reached: listed with `requests: 0`.
