@@ -56,7 +56,7 @@ pub struct InputArgs {
     #[arg(long, short = 's', value_name = "PATH")]
     pub spec: Vec<PathBuf>,
 
-    /// Config file (apispm.yaml): risk weights, exposure rules.
+    /// Config file (apispm.yaml): risk weights, exposure rules, owners, compliance table.
     #[arg(long, short = 'c', value_name = "FILE", env = "APISPM_CONFIG")]
     pub config: Option<PathBuf>,
 
