@@ -40,7 +40,7 @@ pub fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, Failure> {
             let sources = apispm_readers::expand(&[p.display().to_string()])
                 .map_err(|e| Failure::input(e.to_string()))?;
             for s in sources {
-                if let Source::File(f) = s {
+                if let Some(f) = s.path().map(Path::to_path_buf) {
                     let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
                     if matches!(ext, "json" | "yaml" | "yml") {
                         files.push(f);
@@ -56,8 +56,9 @@ pub fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, Failure> {
         .map(|f| {
             let text = std::fs::read_to_string(f)
                 .map_err(|e| Failure::input(format!("{}: {e}", f.display())))?;
+            // The error names the file, line and column itself.
             apispm_spec::load(&text, &f.display().to_string())
-                .map_err(|e| Failure::input(format!("{}: {e}", f.display())))
+                .map_err(|e| Failure::input(e.to_string()))
         })
         .collect()
 }
@@ -69,7 +70,9 @@ fn progress_bar(sources: &[Source], quiet: bool) -> Option<indicatif::ProgressBa
     let total: u64 = sources
         .iter()
         .filter_map(|s| match s {
-            Source::File(p) if !s.is_gzip_name() => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::File(p) | Source::Found(p) if !s.is_gzip_name() => {
+                std::fs::metadata(p).ok().map(|m| m.len())
+            }
             _ => None,
         })
         .sum();
@@ -116,6 +119,20 @@ pub fn read_logs(input: &InputArgs, engine: &Engine) -> Result<(Inventory, Inges
     }
     let inventory = engine.finish(workers);
     if !input.quiet {
+        let skipped: Vec<_> = stats.files.iter().filter(|f| f.skipped.is_some()).collect();
+        for f in skipped.iter().take(5) {
+            eprintln!(
+                "apispm: warning: {}: skipped ({})",
+                f.path,
+                f.skipped.as_deref().unwrap_or("")
+            );
+        }
+        if skipped.len() > 5 {
+            eprintln!(
+                "apispm: warning: {} more files found in the folders were not logs and were skipped (listed in the report's ingest section)",
+                skipped.len() - 5
+            );
+        }
         for f in &stats.files {
             if f.rejected > 0 {
                 let first = f

@@ -204,3 +204,20 @@ fn sensitive_values_never_reach_the_report() {
     );
     assert!(!text.contains("4111111111111111") && !text.contains("536-22-8741"));
 }
+
+#[test]
+fn non_log_files_found_in_folders_are_skipped_but_named_ones_stop_the_run() {
+    let d = tmp("folder");
+    std::fs::copy(fixture(), d.join("traffic.jsonl")).unwrap();
+    std::fs::write(d.join("README.md"), "# not a log\n").unwrap();
+    let out = apispm(&["scan", "--format", "json", "--logs", d.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ingest"]["records"], 3000);
+    let files = v["ingest"]["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["path"].as_str().unwrap().ends_with("README.md") && f["skipped"].is_string()));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("README.md: skipped"));
+    let named = apispm(&["scan", "--logs", d.join("README.md").to_str().unwrap()]);
+    assert_eq!(named.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&named.stderr).contains("README.md"));
+}

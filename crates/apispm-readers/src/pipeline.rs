@@ -121,7 +121,9 @@ fn worker<S: ExchangeSink>(
 fn open(source: &Source) -> Result<Box<dyn Read + Send>, InputError> {
     let raw: Box<dyn Read + Send> = match source {
         Source::Stdin => Box::new(std::io::stdin()),
-        Source::File(p) => Box::new(std::fs::File::open(p).map_err(|e| InputError::io(p, &e))?),
+        Source::File(p) | Source::Found(p) => {
+            Box::new(std::fs::File::open(p).map_err(|e| InputError::io(p, &e))?)
+        }
     };
     let mut buffered = BufReader::with_capacity(64 << 10, raw);
     // Gzip is recognised by its magic bytes, whatever the file is called.
@@ -401,6 +403,17 @@ where
         for (i, s) in sources.iter().enumerate() {
             match read_source(i, s, opts, &tx, &recycle_rx) {
                 Ok(st) => reader_stats.push(st),
+                // Found in a folder and not a log: note it and go on.
+                Err(e)
+                    if matches!(s, Source::Found(_))
+                        && e.reason.starts_with("could not detect") =>
+                {
+                    reader_stats.push(FileStats {
+                        path: s.name(),
+                        skipped: Some("not a recognised log format".into()),
+                        ..Default::default()
+                    });
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;

@@ -4,20 +4,32 @@ use std::path::{Path, PathBuf};
 /// One input to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// A file named on the command line: if it cannot be used, the run stops.
     File(PathBuf),
+    /// A file found inside a named folder: one that is not a log is skipped with a warning,
+    /// so that a log directory's README or state files do not stop the run.
+    Found(PathBuf),
     Stdin,
 }
 
 impl Source {
     pub fn name(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Found(p) => p.display().to_string(),
             Source::Stdin => "-".to_string(),
         }
     }
 
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::File(p) | Source::Found(p) => Some(p),
+            Source::Stdin => None,
+        }
+    }
+
     pub fn is_gzip_name(&self) -> bool {
-        matches!(self, Source::File(p) if p.extension().is_some_and(|e| e == "gz"))
+        self.path()
+            .is_some_and(|p| p.extension().is_some_and(|e| e == "gz"))
     }
 }
 
@@ -67,7 +79,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), InputError> {
         if p.is_dir() {
             walk(&p, out)?;
         } else if p.is_file() {
-            out.push(Source::File(p));
+            out.push(Source::Found(p));
         }
     }
     Ok(())

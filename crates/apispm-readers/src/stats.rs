@@ -13,6 +13,9 @@ pub struct FileStats {
     pub bytes: u64,
     /// The first errors, by line.
     pub errors: Vec<RecordError>,
+    /// Why a file found in a folder was not read at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl FileStats {
