@@ -44,7 +44,7 @@ pub struct Inventory {
 }
 
 fn push_part(buf: &mut String, part: &str) {
-    if part.contains(SEP) {
+    if part.as_bytes().contains(&0) {
         buf.extend(part.chars().map(|c| if c == SEP { '\u{FFFD}' } else { c }));
     } else {
         buf.push_str(part);

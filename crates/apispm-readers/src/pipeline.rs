@@ -259,13 +259,15 @@ fn read_source(
     let mut skipping_long_line = false;
     let send = |block: Block| tx.send(block).is_ok();
     loop {
+        // Recycled buffers keep their initialised length, so only a new buffer is zero-filled.
         let mut buf = recycle.try_recv().unwrap_or_default();
-        buf.clear();
-        buf.extend_from_slice(&pending);
+        let start = pending.len();
+        if buf.len() < start + block_size {
+            buf.resize(start + block_size, 0);
+        }
+        buf[..start].copy_from_slice(&pending);
         pending.clear();
-        let start = buf.len();
-        buf.resize(start + block_size, 0);
-        let n = read_full(&mut input, &mut buf[start..]).map_err(io_err)?;
+        let n = read_full(&mut input, &mut buf[start..start + block_size]).map_err(io_err)?;
         buf.truncate(start + n);
         stats.bytes += n as u64;
         if let Some(p) = &opts.progress {
