@@ -60,12 +60,7 @@ fn worker<S: ExchangeSink>(
     recycle: Sender<Vec<u8>>,
 ) -> WorkerOut<S> {
     let mut files: Vec<FileStats> = Vec::new();
-    let debug = std::env::var_os("APISPM_TIMING").is_some();
-    let (mut busy, mut blocks) = (std::time::Duration::ZERO, 0u32);
-    let t_start = std::time::Instant::now();
     for block in rx {
-        let t0 = std::time::Instant::now();
-        blocks += 1;
         if files.len() <= block.file {
             files.resize_with(block.file + 1, FileStats::default);
         }
@@ -83,7 +78,6 @@ fn worker<S: ExchangeSink>(
                 }
             }
             let _ = recycle.try_send(block.data);
-            busy += t0.elapsed();
             continue;
         }
         let mut line_no = block.first_line;
@@ -107,13 +101,6 @@ fn worker<S: ExchangeSink>(
             }
         }
         let _ = recycle.try_send(block.data);
-        busy += t0.elapsed();
-    }
-    if debug {
-        eprintln!(
-            "worker: {blocks} blocks, busy {busy:?} of {:?}",
-            t_start.elapsed()
-        );
     }
     WorkerOut { sink, files }
 }
