@@ -464,32 +464,29 @@ impl<'a> Scanner<'a> {
 
     /// An integer given as a number or numeric string; `-`, empty and null are none.
     pub fn lenient_int(&mut self, what: &str) -> Result<Option<i64>> {
-        let at = self.pos;
-        let Some(t) = self.text(what)? else {
-            return Ok(None);
-        };
-        let t = t.trim();
-        if t.is_empty() || t == "-" {
-            return Ok(None);
-        }
-        if let Ok(v) = t.parse::<i64>() {
-            return Ok(Some(v));
-        }
-        match t.parse::<f64>() {
-            Ok(v) if v.fract() == 0.0 && v.abs() < 9e15 => Ok(Some(v as i64)),
-            _ => Err(ScanError {
-                pos: at,
-                msg: format!(
-                    "{what}: expected an integer, found \"{}\"",
-                    t.chars().take(30).collect::<String>()
-                )
-                .into(),
-            }),
-        }
+        self.lenient(what, "expected an integer", |t| {
+            t.parse::<i64>().ok().or_else(|| {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.fract() == 0.0 && v.abs() < 9e15)
+                    .map(|v| v as i64)
+            })
+        })
     }
 
     /// A timestamp: RFC 3339, epoch seconds or milliseconds; `-`, empty and null are none.
     pub fn timestamp(&mut self, what: &str) -> Result<Option<i64>> {
+        self.lenient(what, "bad timestamp", apispm_core::time::parse_any)
+    }
+
+    /// A scalar that logs write loosely: `-`, empty and null are none; anything else must
+    /// parse, or the error names the field and quotes the value.
+    fn lenient<T>(
+        &mut self,
+        what: &str,
+        problem: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>> {
         let at = self.pos;
         let Some(t) = self.text(what)? else {
             return Ok(None);
@@ -498,17 +495,14 @@ impl<'a> Scanner<'a> {
         if t.is_empty() || t == "-" {
             return Ok(None);
         }
-        match apispm_core::time::parse_any(t) {
-            Some(ms) => Ok(Some(ms)),
-            None => Err(ScanError {
-                pos: at,
-                msg: format!(
-                    "{what}: bad timestamp \"{}\"",
-                    t.chars().take(40).collect::<String>()
-                )
-                .into(),
-            }),
-        }
+        parse(t).map(Some).ok_or_else(|| ScanError {
+            pos: at,
+            msg: format!(
+                "{what}: {problem}, found \"{}\"",
+                t.chars().take(40).collect::<String>()
+            )
+            .into(),
+        })
     }
 }
 
