@@ -21,4 +21,20 @@ pub struct Finding {
     pub path: Option<String>,
     pub url: Option<String>,
     pub remediation: String,
+    /// Where in a source document (an API description, a scanned file) the finding points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+}
+
+/// A place in a file: what SARIF's physical location and a spec audit's JSON pointer need.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLocation {
+    /// The file as the user named it.
+    pub file: String,
+    /// RFC 6901 JSON pointer into the document, when it is a JSON or YAML document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// 1-based line and column; 0 when unknown.
+    pub line: u32,
+    pub column: u32,
 }

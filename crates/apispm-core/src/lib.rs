@@ -30,7 +30,7 @@ pub use assessment::{
 pub use classification::Classification;
 pub use control::Control;
 pub use exchange::{Declared, Exchange, ExchangeSink, Headers};
-pub use finding::Finding;
+pub use finding::{Finding, SourceLocation};
 pub use inventory::{EndpointKey, Inventory, api_id};
 pub use metrics::{Metric, metrics};
 pub use risk::{RiskModel, round1};

@@ -25,6 +25,7 @@ fn finding(
         path: Some(a.path.clone()),
         url: None,
         remediation: remediation.into(),
+        location: None,
     }
 }
 
