@@ -472,6 +472,25 @@ impl Learner {
         self.observed
     }
 
+    pub(crate) fn roots(&self) -> &HashMap<Box<str>, Node> {
+        &self.roots
+    }
+
+    /// A learner holding decoded trees (see `persist`); the budget is re-checked.
+    pub(crate) fn from_parts(cfg: Config, roots: HashMap<Box<str>, Node>, observed: u64) -> Learner {
+        let mut l = Learner {
+            cfg,
+            roots,
+            bytes: 0,
+            observed,
+        };
+        l.bytes = l.recount_bytes();
+        if l.bytes > l.cfg.max_bytes {
+            l.enforce_budget();
+        }
+        l
+    }
+
     fn recount_bytes(&self) -> usize {
         self.roots
             .iter()

@@ -41,11 +41,13 @@
 //! learned to `max_depth` segments. See [`Learner::memory_estimate`].
 
 mod learner;
+mod persist;
 mod segment;
 mod sketch;
 mod templater;
 
 pub use learner::{Config, Learner};
+pub use persist::DecodeError;
 pub use segment::{SegmentKind, segment_kind};
 pub use templater::Templater;
 

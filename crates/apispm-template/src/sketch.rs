@@ -73,6 +73,16 @@ impl CountMin {
             .unwrap_or(0)
     }
 
+    pub(crate) fn cells(&self) -> &[[u32; CMS_WIDTH]; CMS_DEPTH] {
+        &self.cells
+    }
+
+    pub(crate) fn from_cells(cells: [[u32; CMS_WIDTH]; CMS_DEPTH]) -> CountMin {
+        CountMin {
+            cells: Box::new(cells),
+        }
+    }
+
     pub(crate) fn merge(&mut self, other: &CountMin) {
         for (a, b) in self.cells.iter_mut().zip(other.cells.iter()) {
             for (x, y) in a.iter_mut().zip(b.iter()) {
