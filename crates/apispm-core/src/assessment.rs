@@ -128,6 +128,10 @@ pub struct Assessment {
     /// Responses that carried each tracked header (lower-case).
     #[serde(skip)]
     pub response_headers: BTreeMap<String, u64>,
+    /// No traffic reached the endpoint in the assessed window: this is its last assessment,
+    /// carried forward from an earlier snapshot (see the store).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
 }
 
 impl Assessment {
@@ -347,5 +351,6 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
             .collect(),
         origins,
         response_headers: t.response_headers.clone(),
+        stale: false,
     }
 }

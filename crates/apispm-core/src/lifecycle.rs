@@ -91,7 +91,7 @@ pub fn path_version(path: &str) -> Option<(String, String)> {
 
 /// An endpoint still called under an older major version while a newer one of the same path
 /// exists: a candidate for deprecation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeprecationCandidate {
     pub api_id: String,
     pub service: String,

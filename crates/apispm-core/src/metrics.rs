@@ -1,15 +1,16 @@
 //! The seed's eight dashboard metrics, each with its target and whether it is met.
 
 use crate::{Assessment, Classification, Control, round1};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
-    pub name: &'static str,
-    pub description: &'static str,
+    pub name: Cow<'static, str>,
+    pub description: Cow<'static, str>,
     pub value: Option<f64>,
     /// The target as the seed states it, e.g. `> 95`, `< 25`, `0`, `100`.
-    pub target: &'static str,
+    pub target: Cow<'static, str>,
     pub met: Option<bool>,
 }
 
@@ -46,11 +47,11 @@ pub fn metrics(assessed: &[&Assessment], violating: usize, mttr_days: Option<f64
         .filter(|a| a.control_present(Control::TransportEncryption))
         .count();
     let compliance = pct(n.saturating_sub(violating), n);
-    let m = |name, description, value: f64, target, met: bool| Metric {
-        name,
-        description,
+    let m = |name: &'static str, description: &'static str, value: f64, target: &'static str, met: bool| Metric {
+        name: name.into(),
+        description: description.into(),
         value: Some(value),
-        target,
+        target: target.into(),
         met: Some(met),
     };
     let coverage = pct(documented, n);
@@ -107,10 +108,10 @@ pub fn metrics(assessed: &[&Assessment], violating: usize, mttr_days: Option<f64
             compliance > 90.0,
         ),
         Metric {
-            name: "mean_time_to_remediate_days",
-            description: "Average days to fix findings",
+            name: "mean_time_to_remediate_days".into(),
+            description: "Average days to fix findings".into(),
             value: mttr_days.map(round1),
-            target: "< 7",
+            target: "< 7".into(),
             met: mttr_days.map(|d| d < 7.0),
         },
     ]

@@ -109,7 +109,7 @@ fn serialize_condition<S: Serializer>(c: &Option<Condition>, s: S) -> Result<S::
 }
 
 /// One endpoint breaking one policy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Violation {
     pub policy: String,
     pub severity: Severity,

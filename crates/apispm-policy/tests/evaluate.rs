@@ -48,6 +48,7 @@ fn endpoint(class: Classification) -> Assessment {
         compliance_tags: vec![],
         origins: vec!["https://app.example.com".into()],
         response_headers: BTreeMap::from([("sunset".to_string(), 40)]),
+        stale: false,
     }
 }
 

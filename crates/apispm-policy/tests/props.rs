@@ -210,6 +210,7 @@ fn assessment(o: &Observed) -> Assessment {
         compliance_tags: vec![],
         origins: o.origins.clone(),
         response_headers: BTreeMap::from([("sunset".to_string(), o.sunset)]),
+        stale: false,
     }
 }
 

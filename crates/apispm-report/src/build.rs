@@ -4,10 +4,10 @@ use apispm_core::{
     Assessment, Classification, Control, Finding, Metric, Severity, metrics, round1,
 };
 use apispm_policy::Violation;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[allow(non_snake_case)]
 pub struct RiskDistribution {
     pub CRITICAL: usize,
@@ -17,7 +17,7 @@ pub struct RiskDistribution {
     pub INFO: usize,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClassificationCounts {
     pub external: usize,
     pub internal: usize,
@@ -26,7 +26,7 @@ pub struct ClassificationCounts {
     pub deprecated: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopRisk {
     pub api_id: String,
     pub method: String,
@@ -37,7 +37,7 @@ pub struct TopRisk {
 }
 
 /// Top-level keys: the seed's report keys first, in the seed's order, then apispm's.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub report_date: String,
     pub total_apis: usize,

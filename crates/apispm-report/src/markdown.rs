@@ -39,7 +39,7 @@ pub fn render_markdown(r: &Report) -> String {
             o,
             "| {mark} | `{}` | {value} | {} |",
             m.name,
-            cell(m.target)
+            cell(&m.target)
         );
     }
     let d = &r.risk_distribution;

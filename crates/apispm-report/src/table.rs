@@ -122,7 +122,7 @@ pub fn render_table(r: &Report, color: bool) -> String {
             o,
             "  {}  {} {} {}",
             p.verdict(m.met),
-            pad(m.name, 30),
+            pad(&m.name, 30),
             pad(&metric_value(m), 9),
             p.dim(&format!("target {}", m.target))
         );
