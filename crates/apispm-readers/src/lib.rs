@@ -11,12 +11,14 @@
 pub mod format;
 pub mod formats;
 pub mod jsonscan;
+pub mod memory;
 pub mod pipeline;
 pub mod records;
 pub mod sources;
 pub mod stats;
 
 pub use format::{LogFormat, RecordError};
+pub use memory::read_bytes;
 pub use pipeline::{ExchangeSink, ReadOptions, read_all};
 pub use sources::{InputError, Source, expand};
 pub use stats::{FileStats, IngestStats};

@@ -65,44 +65,63 @@ fn worker<S: ExchangeSink>(
             files.resize_with(block.file + 1, FileStats::default);
         }
         let stats = &mut files[block.file];
-        if !block.spans.is_empty() {
-            for &(a, b, line) in &block.spans {
-                let parsed = formats::json::utf8(&block.data[a..b])
-                    .and_then(|t| block.format.parse_record(t));
-                match parsed {
-                    Ok(ex) => {
-                        stats.records += 1;
-                        sink.accept(&ex);
-                    }
-                    Err(reason) => stats.reject(line, reason),
-                }
-            }
-            let _ = recycle.try_send(block.data);
-            continue;
-        }
-        let mut line_no = block.first_line;
-        let data = &block.data[..];
-        let mut start = 0;
-        while start < data.len() {
-            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-            let line = data[start..end].trim_ascii();
-            start = end + 1;
-            let this_line = line_no;
-            line_no += 1;
-            if line.is_empty() {
-                continue;
-            }
-            match block.format.parse_line(line) {
-                Ok(ex) => {
-                    stats.records += 1;
-                    sink.accept(&ex);
-                }
-                Err(reason) => stats.reject(this_line, reason),
-            }
+        if block.spans.is_empty() {
+            parse_lines(block.format, &block.data, block.first_line, stats, &mut sink);
+        } else {
+            parse_spans(block.format, &block.data, &block.spans, stats, &mut sink);
         }
         let _ = recycle.try_send(block.data);
     }
     WorkerOut { sink, files }
+}
+
+/// Parses the records `spans` cut out of `data` (JSON documents).
+pub(crate) fn parse_spans<S: ExchangeSink + ?Sized>(
+    format: LogFormat,
+    data: &[u8],
+    spans: &[(usize, usize, u64)],
+    stats: &mut FileStats,
+    sink: &mut S,
+) {
+    for &(a, b, line) in spans {
+        let parsed = formats::json::utf8(&data[a..b]).and_then(|t| format.parse_record(t));
+        match parsed {
+            Ok(ex) => {
+                stats.records += 1;
+                sink.accept(&ex);
+            }
+            Err(reason) => stats.reject(line, reason),
+        }
+    }
+}
+
+/// Parses one record per line; `first_line` numbers the first line of `data`.
+pub(crate) fn parse_lines<S: ExchangeSink + ?Sized>(
+    format: LogFormat,
+    data: &[u8],
+    first_line: u64,
+    stats: &mut FileStats,
+    sink: &mut S,
+) {
+    let mut line_no = first_line;
+    let mut start = 0;
+    while start < data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let line = data[start..end].trim_ascii();
+        start = end + 1;
+        let this_line = line_no;
+        line_no += 1;
+        if line.is_empty() {
+            continue;
+        }
+        match format.parse_line(line) {
+            Ok(ex) => {
+                stats.records += 1;
+                sink.accept(&ex);
+            }
+            Err(reason) => stats.reject(this_line, reason),
+        }
+    }
 }
 
 fn open(source: &Source) -> Result<Box<dyn Read + Send>, InputError> {
@@ -139,7 +158,7 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 /// How a file is cut into records.
-enum Mode {
+pub(crate) enum Mode {
     Lines,
     Document(Splitter),
 }
@@ -169,7 +188,7 @@ fn first_line_is_complete(head: &[u8]) -> bool {
 
 /// Chooses the format (when `auto`) and the record mode from the start of a file. In document
 /// mode under `auto` the format is settled by the first complete record.
-fn choose_mode(requested: LogFormat, head: &[u8], max_record: usize) -> (Option<LogFormat>, Mode) {
+pub(crate) fn choose_mode(requested: LogFormat, head: &[u8], max_record: usize) -> (Option<LogFormat>, Mode) {
     let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
     let doc = |t| Mode::Document(Splitter::new(t, max_record));
     if requested == LogFormat::Har || (requested == LogFormat::Auto && looks_like_har(head)) {
