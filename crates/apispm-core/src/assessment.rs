@@ -292,7 +292,7 @@ pub fn assess(key: &EndpointKey, t: &Tally, labels: &Labels, risk: &RiskModel) -
         labels.classification,
         labels.documented,
         sensitive_data_types.len(),
-        0,
+        &[],
     );
 
     let mut origins: Vec<String> = t.origins.iter().cloned().collect();

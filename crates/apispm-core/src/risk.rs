@@ -10,7 +10,9 @@
 //! multiplier      = external 1.5, partner 1.3, shadow 2.0, deprecated 1.8, internal 1.0
 //! ```
 //!
-//! Every constant can be changed in the `risk:` section of the config file.
+//! Every constant can be changed in the `risk:` section of the config file. Findings imported
+//! from other tools (DAST, SAST) can add `imported_finding_weights[severity]` to the score per
+//! open finding on the endpoint; the weights are zero by default, so the seed's numbers stand.
 
 use crate::{Classification, Severity};
 use serde::{Deserialize, Serialize};
@@ -22,8 +24,9 @@ pub struct RiskModel {
     pub severity_unit: f64,
     pub undocumented_penalty: f64,
     pub sensitive_type_penalty: f64,
-    /// Added per open finding imported from another tool (off by default).
-    pub imported_finding_penalty: f64,
+    /// Added to the score per open finding imported from another tool, by its severity.
+    /// All zero by default.
+    pub imported_finding_weights: SeverityWeights,
     pub cap: f64,
     pub multipliers: Multipliers,
 }
@@ -56,9 +59,32 @@ impl Default for RiskModel {
             severity_unit: 5.0,
             undocumented_penalty: 10.0,
             sensitive_type_penalty: 5.0,
-            imported_finding_penalty: 0.0,
+            imported_finding_weights: SeverityWeights::default(),
             cap: 100.0,
             multipliers: Multipliers::default(),
+        }
+    }
+}
+
+/// A number per severity; unset severities weigh 0.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeverityWeights {
+    pub critical: f64,
+    pub high: f64,
+    pub medium: f64,
+    pub low: f64,
+    pub info: f64,
+}
+
+impl SeverityWeights {
+    pub fn weight(&self, s: Severity) -> f64 {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
         }
     }
 }
@@ -89,7 +115,7 @@ impl RiskModel {
         classification: Classification,
         documented: bool,
         sensitive_types: usize,
-        open_imported_findings: usize,
+        open_imported_findings: &[Severity],
     ) -> f64 {
         let mut score = 0.0;
         let mut max = 0.0;
@@ -104,7 +130,10 @@ impl RiskModel {
             score += self.undocumented_penalty;
         }
         score += sensitive_types as f64 * self.sensitive_type_penalty;
-        score += open_imported_findings as f64 * self.imported_finding_penalty;
+        score += open_imported_findings
+            .iter()
+            .map(|s| self.imported_finding_weights.weight(*s))
+            .sum::<f64>();
         let normalized = if max > 0.0 {
             f64::min(
                 self.cap,
@@ -151,7 +180,7 @@ mod tests {
             c(false, true, Severity::High),
         ];
         assert_eq!(
-            m.score(&all_absent, Classification::External, false, 0, 0),
+            m.score(&all_absent, Classification::External, false, 0, &[]),
             100.0
         );
         // Internal, only rate limiting missing, documented: 15/90*100 = 16.666.. -> 16.7
@@ -163,9 +192,17 @@ mod tests {
             c(true, true, Severity::Medium),
             c(true, true, Severity::High),
         ];
-        assert_eq!(m.score(&one, Classification::Internal, true, 0, 0), 16.7);
+        assert_eq!(m.score(&one, Classification::Internal, true, 0, &[]), 16.7);
         // Two sensitive types add 10: 25/90*100 = 27.77.. -> 27.8
-        assert_eq!(m.score(&one, Classification::Internal, true, 2, 0), 27.8);
+        assert_eq!(m.score(&one, Classification::Internal, true, 2, &[]), 27.8);
+        // Imported findings weigh nothing unless configured.
+        let imported = [Severity::Critical, Severity::High, Severity::Info];
+        assert_eq!(m.score(&one, Classification::Internal, true, 0, &imported), 16.7);
+        let mut w = RiskModel::default();
+        w.imported_finding_weights.critical = 20.0;
+        w.imported_finding_weights.high = 10.0;
+        // (15 + 20 + 10) / 90 * 100 = 50.0
+        assert_eq!(w.score(&one, Classification::Internal, true, 0, &imported), 50.0);
     }
 
     #[test]
