@@ -339,6 +339,14 @@ pub struct Worker<'e> {
     buf: String,
 }
 
+impl Worker<'_> {
+    /// The worker's tallies keyed by final templates (`fixed`), those keyed by the learner's
+    /// provisional hints (`learned`), and the learner: what a store keeps to merge later.
+    pub fn into_parts(self) -> (Inventory, Inventory, Learner) {
+        (self.fixed, self.learned, self.learner)
+    }
+}
+
 impl ExchangeSink for Worker<'_> {
     fn accept(&mut self, ex: &Exchange<'_>) {
         let host = ex.host.as_deref().or_else(|| ex.request_header("host"));

@@ -1,0 +1,133 @@
+//! Continuous posture: the layer between log sources and a [`Store`]. Whatever brings the
+//! records (files given to `apispm ingest`, a followed log under `apispm watch`, a gateway
+//! posting to `apispm serve`, a Kafka partition or a NATS consumer), they become one
+//! [`apispm_store::Batch`] here: tallies split by hourly bucket, keyed by the same engine as
+//! `scan`, with an idempotence key chosen by the source so that a redelivered or re-read
+//! batch is not counted twice. [`snapshot::take`] then assesses the window that ends at the
+//! latest record and records the snapshot and the findings lifecycle. The readers, the engine
+//! and the store do the work; this crate decides what a batch and a snapshot are.
+
+mod batch;
+pub mod follow;
+pub mod snapshot;
+
+pub use batch::{BatchBuilder, BatchParts};
+pub use snapshot::{Taken, problems, take};
+
+use apispm_engine::Engine;
+use apispm_readers::{FileStats, IngestStats, LogFormat, ReadOptions, Source};
+use apispm_store::{Applied, Checkpoint, Store, StoreError};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostureError(pub String);
+
+impl fmt::Display for PostureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PostureError {}
+
+impl From<StoreError> for PostureError {
+    fn from(e: StoreError) -> Self {
+        PostureError(e.message)
+    }
+}
+
+/// What one ingest step did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Ingested {
+    pub batch_id: String,
+    pub records: u64,
+    pub malformed: u64,
+    /// False when the batch id had been applied before (nothing was counted again).
+    pub applied: bool,
+}
+
+/// Reads whole sources on all cores and applies them as one batch. `batch_id` should name the
+/// content (see the CLI's choice: file identity and size), so that re-running an ingest that
+/// already committed changes nothing.
+pub fn ingest_sources(
+    engine: &Engine,
+    store: &mut dyn Store,
+    sources: &[Source],
+    opts: &ReadOptions,
+    batch_id: String,
+    now_ms: i64,
+) -> Result<(Ingested, IngestStats), PostureError> {
+    let (builders, stats) =
+        apispm_readers::read_all(sources, opts, || BatchBuilder::new(engine, now_ms))
+            .map_err(|e| PostureError(e.to_string()))?;
+    let mut parts = BatchParts::default();
+    for b in builders {
+        parts.merge(b.into_parts());
+    }
+    let source = sources
+        .iter()
+        .map(Source::name)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let records = parts.records();
+    let batch = parts.into_batch(
+        batch_id.clone(),
+        source,
+        stats.rejected,
+        Vec::new(),
+        now_ms,
+    );
+    let applied = store.apply_batch(&batch)? == Applied::Merged;
+    Ok((
+        Ingested {
+            batch_id,
+            records,
+            malformed: stats.rejected,
+            applied,
+        },
+        stats,
+    ))
+}
+
+/// Parses records held in memory (an HTTP body, new lines of a followed file) and applies
+/// them as one batch under `batch_id`, with `checkpoints` committed in the same transaction.
+pub fn ingest_bytes(
+    engine: &Engine,
+    store: &mut dyn Store,
+    data: &[u8],
+    format: LogFormat,
+    source: &str,
+    batch_id: String,
+    checkpoints: Vec<Checkpoint>,
+    now_ms: i64,
+) -> Result<(Ingested, FileStats), PostureError> {
+    let mut builder = BatchBuilder::new(engine, now_ms);
+    let stats = apispm_readers::read_bytes(data, format, source, 1, &mut builder)
+        .map_err(|e| PostureError(e.to_string()))?;
+    let parts = builder.into_parts();
+    let records = parts.records();
+    let batch = parts.into_batch(
+        batch_id.clone(),
+        source.to_string(),
+        stats.rejected,
+        checkpoints,
+        now_ms,
+    );
+    let applied = store.apply_batch(&batch)? == Applied::Merged;
+    Ok((
+        Ingested {
+            batch_id,
+            records,
+            malformed: stats.rejected,
+            applied,
+        },
+        stats,
+    ))
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
