@@ -4,12 +4,14 @@
 //! terminal table, or markdown for pull-request comments. Pure: the caller supplies the clock.
 
 mod build;
+pub mod drift;
 mod markdown;
 mod table;
 
 pub use build::{
     ClassificationCounts, Report, ReportInput, RiskDistribution, TopRisk, build, fail_gate,
 };
+pub use drift::{Drift, drift, render_drift_markdown, render_drift_table};
 pub use markdown::render_markdown;
 pub use table::render_table;
 
