@@ -11,6 +11,7 @@
 //! documented operations nobody called (orphans) and raises findings. Pure: no I/O.
 
 mod findings;
+mod imported;
 
 use apispm_core::compliance::{ComplianceGap, ComplianceTable};
 use apispm_core::exposure::ExposureRules;
@@ -25,6 +26,7 @@ use apispm_template::{Config as LearnerConfig, Learner};
 use apispm_core::lifecycle;
 pub use apispm_core::lifecycle::{DeprecationCandidate, OwnerRule};
 pub use findings::traffic_findings;
+pub use imported::{MappedBy, MappingSummary, template_match};
 
 /// What the engine is set up with.
 pub struct EngineConfig {
