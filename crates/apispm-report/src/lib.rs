@@ -1,18 +1,23 @@
 //! The posture report: what apispm prints at the end of a scan and what the store keeps per
 //! snapshot. [`build`] assembles it from endpoint assessments, policy violations and ingest
 //! statistics; [`render`] writes it as JSON (the seed's report keys first, then ours), a
-//! terminal table, or markdown for pull-request comments. Pure: the caller supplies the clock.
+//! terminal table, markdown for pull-request comments, SARIF 2.1.0 for code scanning, or one
+//! self-contained HTML file. Pure: the caller supplies the clock.
 
 mod build;
 pub mod drift;
+mod html;
 mod markdown;
+pub mod sarif;
 mod table;
 
 pub use build::{
     ClassificationCounts, Report, ReportInput, RiskDistribution, TopRisk, build, fail_gate,
 };
 pub use drift::{Drift, drift, render_drift_markdown, render_drift_table};
+pub use html::render_html;
 pub use markdown::render_markdown;
+pub use sarif::{findings_to_sarif, render_sarif, report_to_sarif};
 pub use table::render_table;
 
 /// Output formats of `scan` and `report`.
@@ -21,6 +26,8 @@ pub enum OutputFormat {
     Table,
     Json,
     Markdown,
+    Sarif,
+    Html,
 }
 
 impl std::str::FromStr for OutputFormat {
@@ -30,7 +37,11 @@ impl std::str::FromStr for OutputFormat {
             "table" => Ok(OutputFormat::Table),
             "json" => Ok(OutputFormat::Json),
             "markdown" | "md" => Ok(OutputFormat::Markdown),
-            _ => Err(format!("unknown format '{s}' (table, json, markdown)")),
+            "sarif" => Ok(OutputFormat::Sarif),
+            "html" => Ok(OutputFormat::Html),
+            _ => Err(format!(
+                "unknown format '{s}' (table, json, markdown, sarif, html)"
+            )),
         }
     }
 }
@@ -47,5 +58,7 @@ pub fn render(r: &Report, format: OutputFormat, color: bool) -> String {
         OutputFormat::Json => render_json(r),
         OutputFormat::Table => render_table(r, color),
         OutputFormat::Markdown => render_markdown(r),
+        OutputFormat::Sarif => render_sarif(r),
+        OutputFormat::Html => render_html(r),
     }
 }
