@@ -10,10 +10,12 @@
 
 mod lifecycle;
 mod model;
+mod postgres;
 mod sqlite;
 
 pub use lifecycle::{LifecycleOutcome, Transition, TransitionKind, plan_transitions};
 pub use model::*;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A storage backend. Methods take `&mut self` because a backend owns one connection; open
@@ -26,12 +28,52 @@ pub trait Store: Send {
     /// nothing and reports [`Applied::Duplicate`].
     fn apply_batch(&mut self, batch: &Batch) -> Result<Applied, StoreError>;
 
+    /// Merges the records of several *units*: messages of a shared queue (a NATS JetStream
+    /// consumer) that may each be redelivered on their own, to another worker, grouped
+    /// differently, so a range of them is no idempotence key. A unit is `scope` plus a
+    /// sequence number. The store claims the units not applied before and asks `build` for
+    /// the batch of just those (`fresh[i]` tells about `units[i]`); claims and batch commit
+    /// together, and nothing is applied when no unit is fresh. Returns the `fresh` flags.
+    /// `build` may be called more than once (a retried transaction) and the batch id is the
+    /// store's to choose.
+    ///
+    /// This default applies the units one by one, each as its own batch with id
+    /// `scope#seq`: correct on any backend, one transaction per unit. Backends override it
+    /// with one transaction for all.
+    fn apply_units(
+        &mut self,
+        scope: &str,
+        units: &[u64],
+        build: &mut dyn FnMut(&[bool]) -> Batch,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut fresh = vec![false; units.len()];
+        let mut only = vec![false; units.len()];
+        for (i, unit) in units.iter().enumerate() {
+            only[i] = true;
+            let mut batch = build(&only);
+            only[i] = false;
+            batch.id = format!("{scope}#{unit}");
+            fresh[i] = self.apply_batch(&batch)? == Applied::Merged;
+        }
+        Ok(fresh)
+    }
+
+    /// Forgets the claims of units up to `floor` in `scope`, which the queue will never
+    /// deliver again (a JetStream consumer's acknowledgement floor). Returns how many.
+    fn forget_units(&mut self, scope: &str, floor: u64) -> Result<u64, StoreError> {
+        let _ = (scope, floor);
+        Ok(0)
+    }
+
     /// The latest record time over everything ingested.
     fn latest_record_ms(&mut self) -> Result<Option<i64>, StoreError>;
 
     /// All aggregates whose bucket lies in `from..=to`, one row per (kind, key, bucket).
-    fn aggregates(&mut self, from_bucket: i64, to_bucket: i64)
-    -> Result<Vec<Aggregate>, StoreError>;
+    fn aggregates(
+        &mut self,
+        from_bucket: i64,
+        to_bucket: i64,
+    ) -> Result<Vec<Aggregate>, StoreError>;
 
     /// Cumulative facts of every key ever seen.
     fn endpoint_facts(&mut self) -> Result<Vec<EndpointFacts>, StoreError>;
@@ -74,12 +116,12 @@ pub trait Store: Send {
     fn ingest_totals(&mut self) -> Result<IngestTotals, StoreError>;
 }
 
-/// Opens the store a `--db` argument names: a file path (created on first use) for SQLite.
+/// Opens the store a `--db` argument names: a `postgres://` or `postgresql://` URL for
+/// PostgreSQL (shared by many processes; `?schema=NAME` keeps it in its own schema), else a
+/// file path (created on first use) for SQLite.
 pub fn open(spec: &str) -> Result<Box<dyn Store>, StoreError> {
     if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        return Err(StoreError::new(
-            "PostgreSQL stores are not available in this build".to_string(),
-        ));
+        return Ok(Box::new(PostgresStore::open(spec)?));
     }
     let path = spec.strip_prefix("sqlite://").unwrap_or(spec);
     Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?))

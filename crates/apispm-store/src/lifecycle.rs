@@ -170,7 +170,10 @@ mod tests {
             vec![TransitionKind::Reopened, TransitionKind::Resolved]
         );
         let o = outcome(&plan, 1, 2 * 86_400_000, 0, 0);
-        assert_eq!((o.opened, o.reopened, o.resolved, o.open_after), (0, 1, 1, 1));
+        assert_eq!(
+            (o.opened, o.reopened, o.resolved, o.open_after),
+            (0, 1, 1, 1)
+        );
         assert_eq!(o.mttr_days, Some(2.0));
     }
 

@@ -32,7 +32,8 @@ pub(crate) fn tally_json(t: &Tally) -> String {
 }
 
 pub(crate) fn tally_from_json(s: &str) -> Result<Tally, StoreError> {
-    serde_json::from_str(s).map_err(|e| StoreError::new(format!("stored aggregate is corrupt: {e}")))
+    serde_json::from_str(s)
+        .map_err(|e| StoreError::new(format!("stored aggregate is corrupt: {e}")))
 }
 
 impl SqliteStore {
@@ -41,7 +42,9 @@ impl SqliteStore {
         let shown = path.display().to_string();
         let conn = Connection::open(path).map_err(err(&shown))?;
         let mut store = SqliteStore { conn };
-        store.init().map_err(|e| StoreError::new(format!("{shown}: {}", e.message)))?;
+        store
+            .init()
+            .map_err(|e| StoreError::new(format!("{shown}: {}", e.message)))?;
         Ok(store)
     }
 

@@ -42,6 +42,12 @@ fn findings_open_resolve_reopen_and_mttr() {
 }
 
 #[test]
+fn units_are_claimed_once() {
+    let (_d, mut s) = fresh();
+    suite::units_are_claimed_once(&mut s);
+}
+
+#[test]
 fn reopening_keeps_data_and_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.db");
@@ -62,8 +68,16 @@ fn reopening_keeps_data_and_schema() {
 fn a_file_that_is_not_a_database_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "hello, this is not sqlite at all, just some words....").unwrap();
+    std::fs::write(
+        &path,
+        "hello, this is not sqlite at all, just some words....",
+    )
+    .unwrap();
     let e = SqliteStore::open(&path).err().expect("refused");
     assert!(e.message.contains("notes.txt"), "{}", e.message);
-    assert!(e.message.contains("not an apispm database"), "{}", e.message);
+    assert!(
+        e.message.contains("not an apispm database"),
+        "{}",
+        e.message
+    );
 }

@@ -83,7 +83,10 @@ pub fn batches_merge_and_are_idempotent(s: &mut dyn Store) {
     assert_eq!(facts[0].last_seen_ms, Some(39_600_001));
     assert_eq!(s.latest_record_ms().unwrap(), Some(39_600_002));
     let totals = s.ingest_totals().unwrap();
-    assert_eq!((totals.batches, totals.records, totals.malformed), (2, 11, 2));
+    assert_eq!(
+        (totals.batches, totals.records, totals.malformed),
+        (2, 11, 2)
+    );
 }
 
 pub fn merge_order_does_not_matter(a: &mut dyn Store, b: &mut dyn Store) {
@@ -104,7 +107,14 @@ pub fn merge_order_does_not_matter(a: &mut dyn Store, b: &mut dyn Store) {
             .aggregates(i64::MIN, i64::MAX)
             .unwrap()
             .into_iter()
-            .map(|a| (a.kind, a.key, a.bucket, serde_json::to_string(&a.tally).unwrap()))
+            .map(|a| {
+                (
+                    a.kind,
+                    a.key,
+                    a.bucket,
+                    serde_json::to_string(&a.tally).unwrap(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -253,4 +263,36 @@ pub fn findings_open_resolve_reopen_and_mttr(s: &mut dyn Store) {
     );
     assert!(hist[3].stale && !hist[0].stale);
     assert!(s.snapshot(9_999).unwrap().is_none());
+}
+
+/// A queue's batch of the units `seqs` marked fresh: one request per unit, on its own path.
+fn units_batch(scope: &str, seqs: &[u64], fresh: &[bool]) -> Batch {
+    let aggs = seqs
+        .iter()
+        .zip(fresh)
+        .filter(|(_, f)| **f)
+        .map(|(s, _)| agg(&format!("/{scope}/{s}"), 1, tally(1, 3_600_000, 3_600_000)))
+        .collect();
+    batch("chosen by the store", aggs)
+}
+
+pub fn units_are_claimed_once(s: &mut dyn Store) {
+    let apply = |s: &mut dyn Store, scope: &str, seqs: &[u64]| {
+        s.apply_units(scope, seqs, &mut |fresh| units_batch(scope, seqs, fresh))
+            .unwrap()
+    };
+    assert_eq!(apply(s, "q", &[1, 2, 3]), [true, true, true]);
+    // Two redelivered with a new one, in another grouping and order.
+    assert_eq!(apply(s, "q", &[4, 2, 3]), [true, false, false]);
+    assert_eq!(apply(s, "q", &[3, 1]), [false, false]);
+    assert_eq!(apply(s, "other", &[1]), [true]);
+    assert_eq!(apply(s, "q", &[]), Vec::<bool>::new());
+    let got = sorted(s.aggregates(0, 10).unwrap());
+    let paths: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+    assert_eq!(paths, ["/other/1", "/q/1", "/q/2", "/q/3", "/q/4"]);
+    assert!(got.iter().all(|g| g.2 == 1), "{got:?}");
+    assert_eq!(s.ingest_totals().unwrap().records, 5);
+    // Forgetting is bookkeeping only: what was merged stays.
+    s.forget_units("q", 4).unwrap();
+    assert_eq!(s.ingest_totals().unwrap().records, 5);
 }
