@@ -125,6 +125,25 @@ pub fn ingest_bytes(
     ))
 }
 
+/// Records other tools' findings: each tool's list replaces what it reported before, so the
+/// next snapshot resolves what its latest report no longer shows.
+pub fn record_imported(
+    store: &mut dyn Store,
+    findings: &[apispm_core::Finding],
+) -> Result<(), PostureError> {
+    let mut by_tool: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for f in findings {
+        by_tool
+            .entry(f.source.as_str())
+            .or_default()
+            .push(serde_json::to_string(f).expect("a finding serializes"));
+    }
+    for (tool, list) in by_tool {
+        store.replace_imported(tool, &list)?;
+    }
+    Ok(())
+}
+
 /// Epoch milliseconds now.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -3,7 +3,9 @@
 //! record it all with the findings lifecycle.
 
 use crate::PostureError;
-use apispm_core::{Assessment, Classification, EndpointKey, Inventory, Severity, time};
+use apispm_core::{
+    Assessment, Classification, EndpointKey, Finding, Inventory, Severity, time,
+};
 use apispm_engine::Engine;
 use apispm_report::{Report, ReportInput};
 use apispm_store::{
@@ -189,7 +191,13 @@ pub fn take(
         .ok_or_else(|| PostureError("nothing has been ingested yet: run `apispm ingest` first".into()))?;
     let start = end.saturating_sub(window_ms.max(1) - 1);
     let window = load_window(store, start, end)?;
-    let mut assessed = engine.assess(&window.inventory, end);
+    let imported = store
+        .imported()?
+        .iter()
+        .map(|j| serde_json::from_str::<Finding>(j))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| PostureError(format!("a stored imported finding is unreadable: {e}")))?;
+    let (mut assessed, _) = engine.assess_with_findings(&window.inventory, end, imported);
     for a in &mut assessed.endpoints {
         let key = EndpointKey {
             service: a.service.clone(),

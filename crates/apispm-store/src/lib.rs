@@ -112,6 +112,14 @@ pub trait Store: Send {
     /// Where a followed source was read up to.
     fn checkpoint(&mut self, source: &str) -> Result<Option<Checkpoint>, StoreError>;
 
+    /// Replaces the findings imported from one tool (`source`, e.g. `zap`) with its latest
+    /// report's (JSON texts of `apispm_core::Finding`): the latest scan is the tool's truth,
+    /// so a finding it no longer reports is resolved at the next snapshot.
+    fn replace_imported(&mut self, source: &str, findings: &[String]) -> Result<(), StoreError>;
+
+    /// Every imported finding on record (JSON texts), by tool then in import order.
+    fn imported(&mut self) -> Result<Vec<String>, StoreError>;
+
     /// Totals over all applied batches.
     fn ingest_totals(&mut self) -> Result<IngestTotals, StoreError>;
 }

@@ -13,7 +13,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Versioned migrations, applied in order on open.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_imported_findings.sql"),
+    ),
+];
 
 pub struct SqliteStore {
     conn: Connection,
@@ -688,6 +694,35 @@ impl Store for SqliteStore {
             )
             .optional()
             .map_err(sql)
+    }
+
+    fn replace_imported(&mut self, source: &str, findings: &[String]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        tx.execute("DELETE FROM imported_findings WHERE source = ?1", [source])
+            .map_err(sql)?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT INTO imported_findings (source, seq, finding) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql)?;
+            for (i, f) in findings.iter().enumerate() {
+                put.execute(params![source, i as i64, f]).map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    fn imported(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT finding FROM imported_findings ORDER BY source, seq")
+            .map_err(sql)?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(sql)?;
+        rows.collect::<Result<_, _>>().map_err(sql)
     }
 
     fn ingest_totals(&mut self) -> Result<IngestTotals, StoreError> {

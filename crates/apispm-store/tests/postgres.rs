@@ -121,6 +121,13 @@ fn units_are_claimed_once() {
 }
 
 #[test]
+fn imported_findings_are_replaced_per_tool() {
+    with_store!("imported", |s| {
+        suite::imported_findings_are_replaced_per_tool(&mut s)
+    });
+}
+
+#[test]
 fn open_selects_postgres_by_url() {
     let Some(schema) = schema("open_url") else {
         return;
@@ -147,7 +154,7 @@ fn concurrent_openers_migrate_once() {
         })
         .collect();
     for h in handles {
-        assert_eq!(h.join().unwrap().unwrap(), 2);
+        assert_eq!(h.join().unwrap().unwrap(), 3);
     }
     let mut c = postgres::Client::connect(&base_url(), postgres::NoTls).unwrap();
     let n: i64 = c
@@ -157,7 +164,7 @@ fn concurrent_openers_migrate_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(n, 2, "each migration recorded once");
+    assert_eq!(n, 3, "each migration recorded once");
 }
 
 #[test]

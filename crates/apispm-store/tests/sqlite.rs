@@ -60,7 +60,7 @@ fn reopening_keeps_data_and_schema() {
         .unwrap();
     }
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     assert_eq!(s.ingest_totals().unwrap().records, 2);
 }
 
@@ -80,4 +80,10 @@ fn a_file_that_is_not_a_database_is_refused_clearly() {
         "{}",
         e.message
     );
+}
+
+#[test]
+fn imported_findings_are_replaced_per_tool() {
+    let (_d, mut s) = fresh();
+    suite::imported_findings_are_replaced_per_tool(&mut s);
 }

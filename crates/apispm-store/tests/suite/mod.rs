@@ -296,3 +296,16 @@ pub fn units_are_claimed_once(s: &mut dyn Store) {
     s.forget_units("q", 4).unwrap();
     assert_eq!(s.ingest_totals().unwrap().records, 5);
 }
+
+pub fn imported_findings_are_replaced_per_tool(s: &mut dyn Store) {
+    assert!(s.imported().unwrap().is_empty());
+    s.replace_imported("zap", &["z1".into(), "z2".into()])
+        .unwrap();
+    s.replace_imported("nuclei", &["n1".into()]).unwrap();
+    assert_eq!(s.imported().unwrap(), ["n1", "z1", "z2"]);
+    // A new ZAP report is ZAP's whole truth; Nuclei's stays.
+    s.replace_imported("zap", &["z3".into()]).unwrap();
+    assert_eq!(s.imported().unwrap(), ["n1", "z3"]);
+    s.replace_imported("nuclei", &[]).unwrap();
+    assert_eq!(s.imported().unwrap(), ["z3"]);
+}
