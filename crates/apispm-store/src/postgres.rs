@@ -35,6 +35,10 @@ use std::time::Duration;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_units.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_imported_findings.sql"),
+    ),
 ];
 
 /// First key of every advisory lock apispm takes ("apis"); the second is a hash of the
@@ -1010,6 +1014,37 @@ impl Store for PostgresStore {
             file_id: r.get(1),
             offset: u64_of(r.get(2)),
         }))
+    }
+
+    fn replace_imported(&mut self, source: &str, findings: &[String]) -> Result<(), StoreError> {
+        let source = text(source);
+        let seqs: Vec<i64> = (0..findings.len() as i64).collect();
+        let texts: Vec<Cow<'_, str>> = findings.iter().map(|f| text(f)).collect();
+        self.retrying(|tx| {
+            // Two imports of one tool at once: the later commit wins whole, never a mix.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext(current_schema() || '/imported/' || $2))",
+                &[&LOCK_SPACE, &source],
+            )?;
+            tx.execute("DELETE FROM imported_findings WHERE source = $1", &[&source])?;
+            tx.execute(
+                "INSERT INTO imported_findings (source, seq, finding)
+                 SELECT $1, s, f FROM unnest($2::int8[], $3::text[]) AS u (s, f)",
+                &[&source, &seqs, &texts],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn imported(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT finding FROM imported_findings ORDER BY source, seq",
+                &[],
+            )
+            .map_err(db)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     fn ingest_totals(&mut self) -> Result<IngestTotals, StoreError> {
