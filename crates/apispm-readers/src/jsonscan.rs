@@ -12,16 +12,34 @@ use std::borrow::Cow;
 /// Deeper nesting is refused, so a hostile line cannot exhaust the stack.
 pub const MAX_DEPTH: u32 = 128;
 
+/// Why a text is not valid JSON (or not what a reader expected), and where. Boxed, so that a
+/// `Result` of the scanner is a pointer wide and the hot path passes it in a register.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScanError {
+pub struct ScanError(Box<ErrorAt>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorAt {
     /// Byte offset in the text where the problem was found.
     pub pos: usize,
     pub msg: Cow<'static, str>,
 }
 
 impl ScanError {
+    #[cold]
+    pub fn new(pos: usize, msg: Cow<'static, str>) -> ScanError {
+        ScanError(Box::new(ErrorAt { pos, msg }))
+    }
+
+    pub fn pos(&self) -> usize {
+        self.0.pos
+    }
+
+    pub fn msg(&self) -> &str {
+        &self.0.msg
+    }
+
     pub fn describe(&self) -> String {
-        format!("{} (column {})", self.msg, self.pos + 1)
+        format!("{} (column {})", self.0.msg, self.0.pos + 1)
     }
 }
 
@@ -37,10 +55,15 @@ pub struct JStr<'a> {
 impl<'a> JStr<'a> {
     /// The decoded text; borrowed when there was nothing to unescape. The scanner has already
     /// validated every escape, so decoding cannot fail.
+    #[inline]
     pub fn decode(&self) -> Cow<'a, str> {
         if !self.escaped {
             return Cow::Borrowed(self.raw);
         }
+        Cow::Owned(self.unescape())
+    }
+
+    fn unescape(&self) -> String {
         let b = self.raw.as_bytes();
         let mut out = String::with_capacity(b.len());
         let mut i = 0;
@@ -76,12 +99,22 @@ impl<'a> JStr<'a> {
             };
             out.push(c);
         }
-        Cow::Owned(out)
+        out
     }
 
     /// True when the string is exactly `s` (an escaped key never is: keys we look for have no escapes).
     pub fn is(&self, s: &str) -> bool {
         !self.escaped && self.raw == s
+    }
+}
+
+/// `str::trim`, with the usual case (no surrounding whitespace) decided from two bytes.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        [only] if only.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -112,14 +145,43 @@ pub struct Scanner<'a> {
     b: &'a [u8],
     pos: usize,
     depth: u32,
-    /// Whether the text has any byte below 0x20; when it has none (the usual case), strings
-    /// need no control-character check.
-    has_controls: bool,
 }
 
-/// Branch-free so that it vectorizes: one pass over the whole text.
-fn any_control(b: &[u8]) -> bool {
-    b.iter().fold(0u8, |acc, &c| acc | u8::from(c < 0x20)) != 0
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Marks the bytes of `x` that end the plain run of a string (a quote, a backslash or a
+/// control character) with their high bit, eight bytes at a time in a handful of integer
+/// operations instead of a call per string into a SIMD search. The lowest marked byte is
+/// always the first such byte (a borrow, which may mark bytes above, only starts at one), and
+/// nothing is marked when there is none: exactly what [`find_stop`] needs.
+#[inline(always)]
+fn stop_bytes(x: u64) -> u64 {
+    let q = x ^ (ONES * u64::from(b'"'));
+    let s = x ^ (ONES * u64::from(b'\\'));
+    // A byte below 1 (equal) or below 0x20 (control) borrows; `!x` drops bytes >= 0x80, which
+    // are none of the three and whose high bit is the same in `q` and `s`.
+    (q.wrapping_sub(ONES) | s.wrapping_sub(ONES) | x.wrapping_sub(ONES * 0x20)) & !x & HIGH
+}
+
+/// Index of the first quote, backslash or control byte at or after `i`, or `b.len()`.
+#[inline(always)]
+fn find_stop(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let m = stop_bytes(x);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
 }
 
 impl<'a> Scanner<'a> {
@@ -129,7 +191,6 @@ impl<'a> Scanner<'a> {
             b: text.as_bytes(),
             pos: 0,
             depth: 0,
-            has_controls: any_control(text.as_bytes()),
         }
     }
 
@@ -137,25 +198,24 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    #[cold]
     pub fn err<T>(&self, msg: impl Into<Cow<'static, str>>) -> Result<T> {
-        Err(ScanError {
-            pos: self.pos,
-            msg: msg.into(),
-        })
+        Err(ScanError::new(self.pos, msg.into()))
     }
 
-    #[inline]
+    #[inline(always)]
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.pos) {
-            if c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' {
-                self.pos += 1;
-            } else {
+            // One comparison for the usual case, a byte that is not whitespace.
+            if c > b' ' || !(c == b' ' || c == b'\n' || c == b'\r' || c == b'\t') {
                 break;
             }
+            self.pos += 1;
         }
     }
 
     /// The kind of the next value, after whitespace.
+    #[inline]
     pub fn peek(&mut self) -> Result<Kind> {
         self.ws();
         match self.b.get(self.pos) {
@@ -179,38 +239,67 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
+    #[inline]
     pub fn string(&mut self) -> Result<JStr<'a>> {
-        self.ws();
+        // Callers have usually peeked already: whitespace is skipped only when needed.
         if self.b.get(self.pos) != Some(&b'"') {
-            return self.err("expected a string");
+            self.ws();
+            if self.b.get(self.pos) != Some(&b'"') {
+                return self.err("expected a string");
+            }
         }
-        self.pos += 1;
-        let start = self.pos;
+        self.string_at_quote()
+    }
+
+    /// A string whose opening quote is at the current position. The usual string, without
+    /// escapes, is found inline; escapes and errors take the slow path.
+    #[inline(always)]
+    fn string_at_quote(&mut self) -> Result<JStr<'a>> {
+        let start = self.pos + 1;
+        let i = find_stop(self.b, start);
+        if self.b.get(i) == Some(&b'"') {
+            self.pos = i + 1;
+            return Ok(JStr {
+                raw: &self.text[start..i],
+                escaped: false,
+            });
+        }
+        self.string_rest(start, i)
+    }
+
+    /// The rest of a string from its first backslash or stray byte at `i`.
+    #[inline(never)]
+    fn string_rest(&mut self, start: usize, mut i: usize) -> Result<JStr<'a>> {
+        self.pos = start;
         let mut escaped = false;
         loop {
-            // Most keys and values are short: a plain loop finds their end sooner than the
-            // set-up of a SIMD search. Longer strings jump ahead with memchr2. The bytes in
-            // between only need the control-character check.
-            let rest = &self.b[self.pos..];
-            let Some(k) = memchr::memchr2(b'"', b'\\', rest) else {
-                return self.err("EOF while parsing a string");
-            };
-            if self.has_controls
-                && let Some(c) = rest[..k].iter().position(|&c| c < 0x20)
-            {
-                self.pos += c;
-                return self
-                    .err("control character (\\u0000-\\u001F) found while parsing a string");
+            match self.b.get(i) {
+                Some(b'"') => {
+                    let raw = &self.text[start..i];
+                    self.pos = i + 1;
+                    return Ok(JStr { raw, escaped });
+                }
+                Some(b'\\') => {
+                    self.pos = i;
+                    escaped = true;
+                    self.escape()?;
+                }
+                Some(_) => return self.control_in_string(i),
+                None => return self.err("EOF while parsing a string"),
             }
-            self.pos += k;
-            if self.b[self.pos] == b'"' {
-                let raw = &self.text[start..self.pos];
-                self.pos += 1;
-                return Ok(JStr { raw, escaped });
-            }
-            escaped = true;
-            self.escape()?;
+            i = find_stop(self.b, self.pos);
         }
+    }
+
+    /// A control character at `at` inside a string; a string that never ends is reported as
+    /// such first.
+    #[cold]
+    fn control_in_string<T>(&mut self, at: usize) -> Result<T> {
+        if memchr::memchr2(b'"', b'\\', &self.b[at..]).is_none() {
+            return self.err("EOF while parsing a string");
+        }
+        self.pos = at;
+        self.err("control character (\\u0000-\\u001F) found while parsing a string")
     }
 
     fn escape(&mut self) -> Result<()> {
@@ -259,40 +348,49 @@ impl<'a> Scanner<'a> {
     /// A number, returned as its text.
     pub fn number(&mut self) -> Result<&'a str> {
         self.ws();
+        let b = self.b;
         let start = self.pos;
-        let digits = |s: &mut Self| {
-            let from = s.pos;
-            while s.b.get(s.pos).is_some_and(u8::is_ascii_digit) {
-                s.pos += 1;
+        let digits = |mut i: usize| {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
             }
-            s.pos - from
+            i
         };
-        if self.b.get(self.pos) == Some(&b'-') {
-            self.pos += 1;
+        let mut i = start;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
         }
-        match self.b.get(self.pos) {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                digits(self);
-            }
-            _ => return self.err("invalid number"),
+        match b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => i = digits(i + 1),
+            _ => return self.number_error(i),
         }
-        if self.b.get(self.pos) == Some(&b'.') {
-            self.pos += 1;
-            if digits(self) == 0 {
-                return self.err("invalid number");
+        if b.get(i) == Some(&b'.') {
+            let end = digits(i + 1);
+            if end == i + 1 {
+                return self.number_error(end);
             }
+            i = end;
         }
-        if matches!(self.b.get(self.pos), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.b.get(self.pos), Some(b'+' | b'-')) {
-                self.pos += 1;
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
             }
-            if digits(self) == 0 {
-                return self.err("invalid number");
+            let end = digits(i);
+            if end == i {
+                return self.number_error(end);
             }
+            i = end;
         }
-        Ok(&self.text[start..self.pos])
+        self.pos = i;
+        Ok(&self.text[start..i])
+    }
+
+    #[cold]
+    fn number_error<T>(&mut self, at: usize) -> Result<T> {
+        self.pos = at;
+        self.err("invalid number")
     }
 
     fn literal(&mut self, word: &'static [u8]) -> Result<()> {
@@ -352,7 +450,7 @@ impl<'a> Scanner<'a> {
                     "key must be a string"
                 });
             }
-            let key = self.string()?;
+            let key = self.string_at_quote()?;
             self.ws();
             if self.b.get(self.pos) != Some(&b':') {
                 return self.err(if self.pos >= self.b.len() {
@@ -408,20 +506,112 @@ impl<'a> Scanner<'a> {
     /// Validates and skips one value of any kind.
     pub fn skip(&mut self) -> Result<()> {
         match self.peek()? {
-            Kind::Str => self.string().map(|_| ()),
+            Kind::Str => self.string_at_quote().map(|_| ()),
             Kind::Num => self.number().map(|_| ()),
             Kind::Bool => self.bool().map(|_| ()),
             Kind::Null => self.literal(b"null"),
-            Kind::Obj => self.object(|s, _| s.skip()),
-            Kind::Arr => self.array(|s| s.skip()),
+            Kind::Obj | Kind::Arr => self.skip_nested(),
         }
+    }
+
+    /// Skips an object or array without recursion or callbacks: one loop, with the kinds of
+    /// the open containers as a bit stack (at most [`MAX_DEPTH`] of them). Accepts, rejects and
+    /// words errors exactly as walking it with [`Scanner::object`] and [`Scanner::array`] does.
+    fn skip_nested(&mut self) -> Result<()> {
+        // Bit i: whether the i-th innermost open container is an object.
+        let mut objects: u128 = 0;
+        let mut open = 0u32;
+        loop {
+            // At a value.
+            match self.peek()? {
+                Kind::Obj | Kind::Arr => {
+                    let is_object = self.b[self.pos] == b'{';
+                    self.enter()?;
+                    objects = (objects << 1) | u128::from(is_object);
+                    open += 1;
+                    self.ws();
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.b.get(self.pos) == Some(&close) {
+                        self.pos += 1;
+                        self.depth -= 1;
+                        objects >>= 1;
+                        open -= 1;
+                    } else {
+                        if is_object {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                Kind::Str => {
+                    self.string_at_quote()?;
+                }
+                Kind::Num => {
+                    self.number()?;
+                }
+                Kind::Bool => {
+                    self.bool()?;
+                }
+                Kind::Null => self.literal(b"null")?,
+            }
+            // After a value: a separator leads to the next value; closers end containers.
+            loop {
+                if open == 0 {
+                    return Ok(());
+                }
+                self.ws();
+                let in_object = objects & 1 == 1;
+                match self.b.get(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if in_object {
+                            self.member_key()?;
+                        }
+                        break;
+                    }
+                    Some(b'}') if in_object => {}
+                    Some(b']') if !in_object => {}
+                    None if in_object => return self.err("EOF while parsing an object"),
+                    None => return self.err("EOF while parsing a list"),
+                    _ if in_object => return self.err("expected ',' or '}'"),
+                    _ => return self.err("expected ',' or ']'"),
+                }
+                self.pos += 1;
+                self.depth -= 1;
+                objects >>= 1;
+                open -= 1;
+            }
+        }
+    }
+
+    /// A member's key and colon, as [`Scanner::object`] reads them.
+    fn member_key(&mut self) -> Result<()> {
+        self.ws();
+        if self.b.get(self.pos) != Some(&b'"') {
+            return self.err(if self.pos >= self.b.len() {
+                "EOF while parsing an object"
+            } else {
+                "key must be a string"
+            });
+        }
+        self.string_at_quote()?;
+        self.ws();
+        if self.b.get(self.pos) != Some(&b':') {
+            return self.err(if self.pos >= self.b.len() {
+                "EOF while parsing an object"
+            } else {
+                "expected ':'"
+            });
+        }
+        self.pos += 1;
+        Ok(())
     }
 
     /// A scalar as text: strings decoded, numbers and booleans as written; `None` for null.
     /// Objects and arrays are an error naming `what`.
     pub fn text(&mut self, what: &str) -> Result<Option<Cow<'a, str>>> {
         match self.peek()? {
-            Kind::Str => Ok(Some(self.string()?.decode())),
+            Kind::Str => Ok(Some(self.string_at_quote()?.decode())),
             Kind::Num => Ok(Some(Cow::Borrowed(self.number()?))),
             Kind::Bool => Ok(Some(Cow::Borrowed(if self.bool()? {
                 "true"
@@ -491,17 +681,19 @@ impl<'a> Scanner<'a> {
         let Some(t) = self.text(what)? else {
             return Ok(None);
         };
-        let t = t.trim();
+        let t = trim(&t);
         if t.is_empty() || t == "-" {
             return Ok(None);
         }
-        parse(t).map(Some).ok_or_else(|| ScanError {
-            pos: at,
-            msg: format!(
-                "{what}: {problem}, found \"{}\"",
-                t.chars().take(40).collect::<String>()
+        parse(t).map(Some).ok_or_else(|| {
+            ScanError::new(
+                at,
+                format!(
+                    "{what}: {problem}, found \"{}\"",
+                    t.chars().take(40).collect::<String>()
+                )
+                .into(),
             )
-            .into(),
         })
     }
 }
@@ -609,5 +801,98 @@ mod tests {
         fn never_panics(s in "\\PC*") {
             let _ = valid(&s);
         }
+
+        // The word-at-a-time search finds the same byte as a plain loop, wherever it starts.
+        #[test]
+        fn stop_bytes_are_found_like_a_plain_loop(
+            b in prop::collection::vec(prop_oneof![6 => Just(b'a'), 1 => any::<u8>()], 0..64),
+            from in 0usize..64,
+        ) {
+            let from = from.min(b.len());
+            let plain = b[from..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map_or(b.len(), |i| from + i);
+            prop_assert_eq!(find_stop(&b, from), plain);
+        }
+
+        // The loop that skips containers accepts, rejects, reports and stops exactly where
+        // walking them with `object` and `array` does, on documents and their corruptions.
+        #[test]
+        fn skipping_matches_walking(v in json_value(), cut in any::<prop::sample::Index>(), byte in any::<u8>(), pretty in any::<bool>()) {
+            let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+            let mut bytes = text.into_bytes();
+            let i = cut.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
+            for corrupt in [false, true] {
+                if corrupt && !bytes.is_empty() {
+                    bytes[i] = byte;
+                }
+                let Ok(s) = std::str::from_utf8(&bytes) else { continue };
+                let (mut a, mut b) = (Scanner::new(s), Scanner::new(s));
+                prop_assert_eq!(a.skip(), walk(&mut b), "{}", s);
+                prop_assert_eq!(a.pos(), b.pos(), "{}", s);
+            }
+        }
+    }
+
+    /// The recursive reference for `skip`.
+    fn walk(sc: &mut Scanner<'_>) -> Result<()> {
+        match sc.peek()? {
+            Kind::Obj => sc.object(|s, _| walk(s)),
+            Kind::Arr => sc.array(walk),
+            _ => sc.skip(),
+        }
+    }
+
+    #[test]
+    fn skipping_reports_errors_like_walking() {
+        for bad in [
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1 "b":2}"#,
+            r#"[1,]"#,
+            r#"[1 2]"#,
+            r#"{"a":[1,{"b":}]}"#,
+            r#"{"a":{"b":[1,2"#,
+            r#"[{"#,
+            r#"{1:2}"#,
+            r#"[-]"#,
+            r#"[1.]"#,
+            r#"[1e+]"#,
+            r#"["a\x"]"#,
+            "[\"a\u{1}\"]",
+            "[\"unterminated",
+        ] {
+            let (mut a, mut b) = (Scanner::new(bad), Scanner::new(bad));
+            let (x, y) = (a.skip(), walk(&mut b));
+            assert!(x.is_err(), "{bad}");
+            assert_eq!(x, y, "{bad}");
+        }
+        let deep = "[".repeat(200);
+        let (mut a, mut b) = (Scanner::new(&deep), Scanner::new(&deep));
+        let err = a.skip().unwrap_err();
+        assert_eq!(Err(err.clone()), walk(&mut b));
+        assert_eq!(err.msg(), "recursion limit exceeded");
+    }
+
+    #[test]
+    fn string_errors_name_the_first_problem() {
+        let err = |s: &str| Scanner::new(s).string().unwrap_err();
+        // A control character is reported where it is, when the string goes on to end...
+        let e = err("\"ab\u{1}cd\"");
+        assert_eq!(
+            (e.pos(), e.msg()),
+            (
+                3,
+                "control character (\\u0000-\\u001F) found while parsing a string"
+            )
+        );
+        // ...and a string that never ends as such, from where its plain run began.
+        let e = err("\"ab\u{1}cd");
+        assert_eq!((e.pos(), e.msg()), (1, "EOF while parsing a string"));
+        let e = err("\"a\\nb\u{1}");
+        assert_eq!((e.pos(), e.msg()), (4, "EOF while parsing a string"));
+        let e = err("\"a\\q\"");
+        assert_eq!((e.pos(), e.msg()), (3, "invalid escape"));
     }
 }

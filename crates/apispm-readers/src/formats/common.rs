@@ -11,7 +11,7 @@ use std::ops::Range;
 
 /// Gateways write an unset value as `-` (or leave it empty).
 pub fn is_unset(s: &str) -> bool {
-    let t = s.trim();
+    let t = crate::jsonscan::trim(s);
     t.is_empty() || t == "-"
 }
 
@@ -111,7 +111,7 @@ pub fn sub<'a>(c: &Cow<'a, str>, r: Range<usize>) -> Cow<'a, str> {
 
 /// Splits a request target `path?query`. An empty query is none. Nothing is decoded.
 pub fn split_target(p: Cow<'_, str>) -> (Cow<'_, str>, Option<Cow<'_, str>>) {
-    match p.find('?') {
+    match memchr::memchr(b'?', p.as_bytes()) {
         None => (p, None),
         Some(i) => {
             let q = (i + 1 < p.len()).then(|| sub(&p, i + 1..p.len()));
@@ -135,12 +135,13 @@ pub struct Url<'a> {
 /// (`/a/b?x=1`). Anything else (authority-form, `*`) is kept whole as the path.
 pub fn parse_url(u: Cow<'_, str>) -> Url<'_> {
     let s: &str = &u;
-    let scheme_end = s.find("://").filter(|&i| {
-        i > 0
-            && s[..i]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-    });
+    // A scheme is a run of scheme characters right before the first `://`: scanning the run
+    // and looking for `://` after it finds the same without a substring search.
+    let run = s
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b"+-.".contains(&b)))
+        .unwrap_or(s.len());
+    let scheme_end = (run > 0 && s.as_bytes()[run..].starts_with(b"://")).then_some(run);
     let Some(se) = scheme_end else {
         let (path, query) = split_target(u);
         return Url {
@@ -153,9 +154,10 @@ pub fn parse_url(u: Cow<'_, str>) -> Url<'_> {
     let rest = se + 3;
     let auth_end =
         memchr::memchr3(b'/', b'?', b'#', &s.as_bytes()[rest..]).map_or(s.len(), |i| rest + i);
-    let auth_start = s[rest..auth_end].rfind('@').map_or(rest, |i| rest + i + 1);
-    let frag = s[auth_end..].find('#').map_or(s.len(), |i| auth_end + i);
-    let q = s[auth_end..frag].find('?').map(|i| auth_end + i);
+    let b = s.as_bytes();
+    let auth_start = memchr::memrchr(b'@', &b[rest..auth_end]).map_or(rest, |i| rest + i + 1);
+    let frag = memchr::memchr(b'#', &b[auth_end..]).map_or(s.len(), |i| auth_end + i);
+    let q = memchr::memchr(b'?', &b[auth_end..frag]).map(|i| auth_end + i);
     let path_end = q.unwrap_or(frag);
     let path = if path_end > auth_end {
         sub(&u, auth_end..path_end)
