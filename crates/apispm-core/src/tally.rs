@@ -284,11 +284,8 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 /// scanned in full.
 fn path_may_hold_sensitive(p: &str) -> bool {
     let b = p.as_bytes();
-    if b.iter().any(|&c| c == b'@' || c == b'%') || b.windows(3).any(|w| w == b"eyJ") {
-        return true;
-    }
     let (mut digits, mut dots) = (0u32, 0u32);
-    for &c in b {
+    for (i, &c) in b.iter().enumerate() {
         match c {
             b'0'..=b'9' => {
                 digits += 1;
@@ -298,6 +295,8 @@ fn path_may_hold_sensitive(p: &str) -> bool {
             }
             b'.' => dots += 1,
             b'-' | b' ' | b'(' | b')' | b'+' => {}
+            b'@' | b'%' => return true,
+            b'e' if b.get(i + 1..i + 3) == Some(b"yJ") => return true,
             _ => {
                 digits = 0;
                 dots = 0;
@@ -636,6 +635,39 @@ mod tests {
             "/v1/customers/cus_NffrFeUfNV2Hib",
         ] {
             assert!(!path_may_hold_sensitive(p), "{p}");
+        }
+    }
+
+    /// The prefilter as first written, in three passes.
+    fn may_hold_sensitive_reference(p: &str) -> bool {
+        let b = p.as_bytes();
+        if b.iter().any(|&c| c == b'@' || c == b'%') || b.windows(3).any(|w| w == b"eyJ") {
+            return true;
+        }
+        let (mut digits, mut dots) = (0u32, 0u32);
+        for &c in b {
+            match c {
+                b'0'..=b'9' => {
+                    digits += 1;
+                    if digits >= 9 || (dots >= 3 && digits >= 4) {
+                        return true;
+                    }
+                }
+                b'.' => dots += 1,
+                b'-' | b' ' | b'(' | b')' | b'+' => {}
+                _ => {
+                    digits = 0;
+                    dots = 0;
+                }
+            }
+        }
+        false
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn path_prefilter_in_one_pass_decides_as_before(p in "[/a-zA-Z0-9.@%() +eyJ-]{0,40}") {
+            proptest::prop_assert_eq!(path_may_hold_sensitive(&p), may_hold_sensitive_reference(&p));
         }
     }
 
