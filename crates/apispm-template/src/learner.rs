@@ -80,6 +80,10 @@ pub(crate) struct Node {
     pub(crate) methods: u16,
     /// Distinct weak-typed literal children (small integers, dates) of an open node.
     pub(crate) weak: u32,
+    /// The kind of the segment this node was first entered by. For a node keyed by a raw
+    /// segment (not a placeholder) it is that segment's kind, so a segment found among the
+    /// children as itself needs no classifying again.
+    pub(crate) kind: SegmentKind,
     pub(crate) kids: Kids,
 }
 
@@ -137,11 +141,16 @@ fn is_weak_token(token: &str) -> bool {
 
 impl Node {
     pub(crate) fn new() -> Node {
+        Node::keyed(SegmentKind::Literal)
+    }
+
+    fn keyed(kind: SegmentKind) -> Node {
         Node {
             hits: 0,
             ends: 0,
             methods: 0,
             weak: 0,
+            kind,
             kids: Kids::Open(HashMap::new()),
         }
     }
@@ -275,6 +284,27 @@ pub(crate) fn path_only(path: &str) -> &str {
     }
 }
 
+/// The non-empty segments of a path. A plain byte loop: paths are short, and `str::split`
+/// sets up a general searcher for every segment.
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let b = path.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let start = i;
+            while i < b.len() && b[i] != b'/' {
+                i += 1;
+            }
+            let end = i;
+            i += 1;
+            if end > start {
+                return Some(&path[start..end]);
+            }
+        }
+        None
+    })
+}
+
 /// Trees for scopes beyond `max_scopes` share this one.
 pub(crate) const OVERFLOW_SCOPE: &str = "\u{0}overflow";
 
@@ -347,17 +377,22 @@ impl Learner {
         node.hits += 1;
         let mut prev_literal: &str = "";
         let mut depth = 0;
-        for seg in path.split('/') {
-            if seg.is_empty() {
-                continue;
-            }
+        for seg in segments(path) {
             out.push('/');
-            let kind = segment_kind(seg);
             if depth >= cfg.max_depth {
+                let kind = segment_kind(seg);
                 out.push_str(kind.placeholder().unwrap_or(seg));
                 continue;
             }
             depth += 1;
+            // A segment already among an open node's children as itself has the kind it had
+            // when first seen: most segments are such words, and classifying costs more than
+            // the lookup.
+            let known = match &node.kids {
+                Kids::Open(map) if !is_placeholder(seg) => map.get(seg).map(|c| c.kind),
+                _ => None,
+            };
+            let kind = known.unwrap_or_else(|| segment_kind(seg));
             let weak = is_weak(kind, seg);
             let token: &str = match kind.placeholder() {
                 Some(p) if !weak => p,
@@ -385,7 +420,7 @@ impl Learner {
                             if weak {
                                 *weak_kids += 1;
                             }
-                            v.insert_with_key(token.into(), Node::new())
+                            v.insert_with_key(token.into(), Node::keyed(kind))
                         }
                     };
                     if weak && *weak_kids >= 2 {
@@ -477,7 +512,11 @@ impl Learner {
     }
 
     /// A learner holding decoded trees (see `persist`); the budget is re-checked.
-    pub(crate) fn from_parts(cfg: Config, roots: HashMap<Box<str>, Node>, observed: u64) -> Learner {
+    pub(crate) fn from_parts(
+        cfg: Config,
+        roots: HashMap<Box<str>, Node>,
+        observed: u64,
+    ) -> Learner {
         let mut l = Learner {
             cfg,
             roots,
@@ -566,6 +605,14 @@ fn collect_open(node: &Node, scope: &str, path: &mut Vec<Box<str>>, out: &mut Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_the_non_empty_parts() {
+        for p in ["", "/", "//a//b/", "/api/v1/users/12", "a/b", "/ü/é/"] {
+            let want: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+            assert_eq!(segments(p).collect::<Vec<_>>(), want, "{p}");
+        }
+    }
 
     #[test]
     fn path_only_strips_host_query_fragment() {
