@@ -8,6 +8,7 @@
 //! called), and [`generate`] writes the observed endpoints back out as OpenAPI 3.1 so that
 //! shadow APIs can be documented. The crate is pure: text in, values out, no I/O.
 
+mod document;
 mod error;
 mod generate;
 mod lines;
@@ -18,6 +19,7 @@ mod parse;
 mod path;
 mod server;
 
+pub use document::{Document, SourceFormat, parse_document};
 pub use error::SpecError;
 pub use generate::{ObservedEndpoint, generate};
 pub use load::load;

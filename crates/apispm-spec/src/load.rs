@@ -28,7 +28,7 @@ const MAX_REF_HOPS: usize = 64;
 const MAX_WARNINGS: usize = 200;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Version {
+pub(crate) enum Version {
     V2,
     V3,
 }
@@ -108,7 +108,7 @@ fn relative_root() -> Server {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -119,7 +119,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn sniff(
+pub(crate) fn sniff(
     obj: &serde_json::Map<String, Value>,
     source: &str,
 ) -> Result<(Version, String), SpecError> {
