@@ -167,31 +167,88 @@ pub fn template_match(template_path: &str, path: &str) -> Option<u32> {
     (t.len() == p.len()).then_some(score)
 }
 
-/// Host name without port or trailing dot, lower-case.
-fn host_name(h: &str) -> String {
-    let h = h.trim();
-    let h = h.rsplit_once('@').map_or(h, |(_, x)| x);
-    let name = if let Some(v6) = h.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        h.split(':').next().unwrap_or("")
-    };
-    name.trim_end_matches('.').to_ascii_lowercase()
+/// A host as logs and reports name it: lower-case name, and the port when one was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Host {
+    name: String,
+    port: Option<u16>,
 }
 
-/// `(authority, path)` of an absolute URL.
-fn split_url(url: &str) -> Option<(&str, &str)> {
-    let rest = url.split_once("://")?.1;
-    Some(match rest.find(['/', '?', '#']) {
+impl Host {
+    /// `host[:port]`, user info dropped, IPv6 brackets removed, no trailing dot.
+    fn parse(authority: &str) -> Host {
+        let h = authority.trim();
+        let h = h.rsplit_once('@').map_or(h, |(_, x)| x);
+        let (name, port) = if let Some(v6) = h.strip_prefix('[') {
+            let (n, rest) = v6.split_once(']').unwrap_or((v6, ""));
+            (n, rest.strip_prefix(':'))
+        } else {
+            match h.rsplit_once(':') {
+                Some((n, p)) if !n.contains(':') => (n, Some(p)),
+                _ => (h, None),
+            }
+        };
+        Host {
+            name: name.trim_end_matches('.').to_ascii_lowercase(),
+            port: port.and_then(|p| p.parse().ok()),
+        }
+    }
+
+    /// Names must agree; ports only when both sides know theirs, since many logs leave the
+    /// port out.
+    fn fits(&self, other: &Host) -> bool {
+        self.name == other.name
+            && (self.port.is_none() || other.port.is_none() || self.port == other.port)
+    }
+
+    /// `name[:port]`, as a service is named when no traffic names it.
+    fn label(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// The host of an absolute URL (its port, explicit or the scheme's) and its path.
+fn split_url(url: &str) -> Option<(Host, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (authority, path) = match rest.find(['/', '?', '#']) {
         Some(i) if rest.as_bytes()[i] == b'/' => (&rest[..i], &rest[i..]),
         Some(i) => (&rest[..i], "/"),
         None => (rest, "/"),
-    })
+    };
+    let mut host = Host::parse(authority);
+    if host.port.is_none() {
+        host.port = match scheme.to_ascii_lowercase().as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        };
+    }
+    Some((host, path))
+}
+
+/// The URL's authority without a default port, for naming an unknown service.
+fn authority_label(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let mut h = Host::parse(authority);
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    };
+    if h.port == default {
+        h.port = None;
+    }
+    Some(h.label())
 }
 
 struct Entry {
     key: EndpointKey,
-    hosts: Vec<String>,
+    /// The hosts traffic named, and the service name read as a host.
+    hosts: Vec<Host>,
     operation: Option<u64>,
     requests: u64,
 }
@@ -216,7 +273,12 @@ impl Index {
             .entries()
             .into_iter()
             .map(|(key, t)| Entry {
-                hosts: t.hosts.iter().map(|h| host_name(h)).collect(),
+                hosts: t
+                    .hosts
+                    .iter()
+                    .map(|h| Host::parse(h))
+                    .chain([Host::parse(&key.service)])
+                    .collect(),
                 operation: t.operation,
                 requests: t.requests,
                 key,
@@ -225,20 +287,15 @@ impl Index {
         Index { entries }
     }
 
-    fn host_fits(e: &Entry, host: &str) -> bool {
-        e.key.service.eq_ignore_ascii_case(host) || e.hosts.iter().any(|h| h == host)
+    fn host_fits(e: &Entry, host: &Host) -> bool {
+        e.hosts.iter().any(|h| h.fits(host))
     }
 
     /// The service traffic to `host` was filed under.
-    fn service_of(&self, host: &str) -> Option<&str> {
+    fn service_of(&self, host: &Host) -> Option<&str> {
         self.entries
             .iter()
-            .find(|e| e.hosts.iter().any(|h| h == host))
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .find(|e| e.key.service.eq_ignore_ascii_case(host))
-            })
+            .find(|e| Self::host_fits(e, host))
             .map(|e| e.key.service.as_str())
     }
 
@@ -246,7 +303,7 @@ impl Index {
     /// busiest, then the first in key order.
     fn best<'a>(
         &'a self,
-        host: Option<&str>,
+        host: Option<&Host>,
         method: Option<&str>,
         path: &str,
     ) -> Option<&'a Entry> {
@@ -381,16 +438,18 @@ impl Engine {
         let url = f.url.clone();
         let from_url = url.as_deref().and_then(split_url);
         let host = from_url
-            .map(|(a, _)| host_name(a))
-            .or_else(|| f.service.as_deref().map(host_name))
-            .filter(|h| !h.is_empty());
+            .as_ref()
+            .map(|(h, _)| h.clone())
+            .or_else(|| f.service.as_deref().map(Host::parse))
+            .filter(|h| !h.name.is_empty());
 
-        if let Some((authority, path)) = from_url {
-            if let Some(key) = self.by_spec(index, Some(authority), method.as_deref(), path) {
+        if let Some((h, path)) = &from_url {
+            let authority = h.label();
+            if let Some(key) = self.by_spec(index, Some(&authority), method.as_deref(), path) {
                 set_endpoint(f, &key);
                 return MappedBy::Url;
             }
-            if let Some(e) = index.best(host.as_deref(), method.as_deref(), path) {
+            if let Some(e) = index.best(host.as_ref(), method.as_deref(), path) {
                 set_endpoint(f, &e.key);
                 return MappedBy::Url;
             }
@@ -402,8 +461,8 @@ impl Engine {
             }
         }
         if let Some(route) = f.path.clone().filter(|_| from_url.is_none()) {
-            let service_host = f.service.as_deref().map(host_name);
-            if let Some(e) = index.best(service_host.as_deref(), method.as_deref(), &route) {
+            let service_host = f.service.as_deref().map(Host::parse);
+            if let Some(e) = index.best(service_host.as_ref(), method.as_deref(), &route) {
                 set_endpoint(f, &e.key);
                 return MappedBy::Route;
             }
@@ -414,7 +473,11 @@ impl Engine {
         }
         match host {
             Some(h) => {
-                f.service = Some(index.service_of(&h).map_or(h, str::to_string));
+                let fallback = url
+                    .as_deref()
+                    .and_then(authority_label)
+                    .unwrap_or_else(|| h.label());
+                f.service = Some(index.service_of(&h).map_or(fallback, str::to_string));
                 f.api_id = None;
                 MappedBy::Service
             }
@@ -543,14 +606,38 @@ mod tests {
 
     #[test]
     fn urls_and_hosts() {
+        let h = |n: &str, p: Option<u16>| Host {
+            name: n.into(),
+            port: p,
+        };
         assert_eq!(
             split_url("https://a.example:8443/x/y"),
-            Some(("a.example:8443", "/x/y"))
+            Some((h("a.example", Some(8443)), "/x/y"))
         );
-        assert_eq!(split_url("http://a.example"), Some(("a.example", "/")));
-        assert_eq!(split_url("http://a.example?q"), Some(("a.example", "/")));
-        assert_eq!(host_name("API.Example.com.:443"), "api.example.com");
-        assert_eq!(host_name("[::1]:80"), "::1");
+        assert_eq!(
+            split_url("http://a.example"),
+            Some((h("a.example", Some(80)), "/"))
+        );
+        assert_eq!(
+            split_url("https://a.example?q"),
+            Some((h("a.example", Some(443)), "/"))
+        );
+        assert_eq!(
+            Host::parse("u@API.Example.com.:443"),
+            h("api.example.com", Some(443))
+        );
+        assert_eq!(Host::parse("[::1]:80"), h("::1", Some(80)));
+        assert_eq!(Host::parse("::1"), h("::1", None));
+        assert!(h("x", None).fits(&h("x", Some(1))));
+        assert!(!h("x", Some(8080)).fits(&h("x", Some(9090))));
+        assert_eq!(
+            authority_label("https://X.example:443/a").as_deref(),
+            Some("x.example")
+        );
+        assert_eq!(
+            authority_label("http://x.example:9090").as_deref(),
+            Some("x.example:9090")
+        );
         assert!(same_file("/repo/specs/users.yaml", "specs/users.yaml"));
         assert!(same_file("./specs/users.yaml", "specs\\users.yaml"));
         assert!(!same_file("/repo/specs/users.yaml", "other/users.yaml"));

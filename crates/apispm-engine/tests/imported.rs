@@ -77,6 +77,7 @@ fn inventory(e: &Engine) -> Inventory {
     }
     w.accept(&ex(Some("shop"), "api.example.com", "GET", "/v1/users/me"));
     w.accept(&ex(None, "legacy.example.com", "POST", "/login"));
+    w.accept(&ex(None, "127.0.0.1:8080", "GET", "/WebGoat"));
     e.finish(vec![w])
 }
 
@@ -139,6 +140,9 @@ fn findings_map_like_traffic() {
             service: Some("legacy.example.com".into()),
             ..imported(None, None)
         },
+        // Ports tell services on one host apart.
+        imported(Some("http://127.0.0.1:8080/WebGoat"), None),
+        imported(Some("http://127.0.0.1:9090/WebGoat"), None),
         // Nothing to go on.
         imported(None, None),
         // A route named without URL (SARIF message or logical location).
@@ -190,6 +194,8 @@ fn findings_map_like_traffic() {
             Service,
             Service,
             Service,
+            Url,
+            Service,
             Unmapped,
             Route,
             SpecLocation,
@@ -210,6 +216,8 @@ fn findings_map_like_traffic() {
         (Some("shop"), Some("GET"), None),
         (Some("other.example"), Some("GET"), None),
         (Some("legacy.example.com"), None, None),
+        (Some("127.0.0.1:8080"), Some("GET"), Some("/WebGoat")),
+        (Some("127.0.0.1:9090"), None, None),
         (None, None, None),
         (Some("shop"), Some("GET"), Some("/v1/users/{id}")),
         (
