@@ -21,6 +21,16 @@ pub struct Config {
     pub owners: Vec<OwnerRule>,
     /// Sensitive data → compliance tags, and what each framework requires.
     pub compliance: ComplianceTable,
+    /// `apispm serve` settings.
+    pub server: ServerSettings,
+}
+
+/// `server:` in apispm.yaml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// The API's bearer token; `APISPM_TOKEN` wins over it. Keep the file private.
+    pub token: Option<String>,
 }
 
 impl Config {
