@@ -32,6 +32,20 @@ pub fn validate_policies(files: &[PathBuf]) -> Result<u8, Failure> {
 
 /// Loads API descriptions; folders are searched for `.json`, `.yaml` and `.yml` files.
 pub fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, Failure> {
+    spec_files(paths)?
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| Failure::input(format!("{}: {e}", f.display())))?;
+            // The error names the file, line and column itself.
+            apispm_spec::load(&text, &f.display().to_string())
+                .map_err(|e| Failure::input(e.to_string()))
+        })
+        .collect()
+}
+
+/// The files named, with folders expanded to the `.json`, `.yaml` and `.yml` files in them.
+pub fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut files = Vec::new();
     for p in paths {
         let meta =
@@ -51,16 +65,7 @@ pub fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, Failure> {
             files.push(p.clone());
         }
     }
-    files
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| Failure::input(format!("{}: {e}", f.display())))?;
-            // The error names the file, line and column itself.
-            apispm_spec::load(&text, &f.display().to_string())
-                .map_err(|e| Failure::input(e.to_string()))
-        })
-        .collect()
+    Ok(files)
 }
 
 fn progress_bar(sources: &[Source], quiet: bool) -> Option<indicatif::ProgressBar> {
@@ -165,14 +170,28 @@ pub fn build_engine(input: &InputArgs, policies: PolicySet) -> Result<Engine, Fa
     }))
 }
 
-pub fn run(a: ScanArgs) -> Result<u8, Failure> {
-    let policies = load_policies(a.policy.as_deref())?;
-    let engine = build_engine(&a.input, policies)?;
+/// Reads the logs and judges what they show, with other tools' findings (`--findings`)
+/// placed on the endpoints: the report `scan` and `export` print and `check` gates on.
+pub fn scan_report_with_findings(
+    input: &InputArgs,
+    policy: Option<&Path>,
+    findings: &[PathBuf],
+) -> Result<apispm_report::Report, Failure> {
+    let policies = load_policies(policy)?;
+    let engine = build_engine(input, policies)?;
+    let imported = crate::imported::read_findings(findings, input.quiet)?;
     let started_ms = now_ms();
-    let (inventory, stats) = read_logs(&a.input, &engine)?;
-    let assessed = engine.assess(&inventory, started_ms);
-    let ingest = serde_json::to_value(&stats).expect("stats serialize");
-    let report = apispm_report::build(apispm_report::ReportInput {
+    let (inventory, stats) = read_logs(input, &engine)?;
+    let (assessed, mapped) =
+        engine.assess_with_findings(&inventory, started_ms, imported.findings);
+    let mut ingest = serde_json::to_value(&stats).expect("stats serialize");
+    if let (false, Some(o)) = (findings.is_empty(), ingest.as_object_mut()) {
+        o.insert(
+            "findings".into(),
+            crate::imported::ingest_section(&imported.files, &mapped),
+        );
+    }
+    Ok(apispm_report::build(apispm_report::ReportInput {
         endpoints: assessed.endpoints,
         violations: assessed.violations,
         findings: assessed.findings,
@@ -181,12 +200,18 @@ pub fn run(a: ScanArgs) -> Result<u8, Failure> {
         ingest,
         report_date: time::format_rfc3339(now_ms()),
         mttr_days: None,
-    });
+    }))
+}
+
+pub fn run(a: ScanArgs) -> Result<u8, Failure> {
+    let report = scan_report_with_findings(&a.input, a.policy.as_deref(), &a.findings)?;
 
     let out_format = match (a.format, &a.output) {
         (Some(Format::Table), _) => OutputFormat::Table,
         (Some(Format::Json), _) => OutputFormat::Json,
         (Some(Format::Markdown), _) => OutputFormat::Markdown,
+        (Some(Format::Sarif), _) => OutputFormat::Sarif,
+        (Some(Format::Html), _) => OutputFormat::Html,
         (None, Some(_)) => OutputFormat::Json,
         (None, None) if std::io::stdout().is_terminal() => OutputFormat::Table,
         (None, None) => OutputFormat::Json,
@@ -236,7 +261,7 @@ pub fn spec_gen(a: SpecGenArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
+pub fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
     match path {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Failure::input(format!("{}: {e}", path.display()))),

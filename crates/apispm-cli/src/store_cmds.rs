@@ -58,6 +58,8 @@ pub fn output_format(format: Option<Format>, to_file: bool) -> OutputFormat {
         Some(Format::Table) => OutputFormat::Table,
         Some(Format::Json) => OutputFormat::Json,
         Some(Format::Markdown) => OutputFormat::Markdown,
+        Some(Format::Sarif) => OutputFormat::Sarif,
+        Some(Format::Html) => OutputFormat::Html,
         None if !to_file && std::io::stdout().is_terminal() => OutputFormat::Table,
         None => OutputFormat::Json,
     }
@@ -161,13 +163,28 @@ fn summary_line(meta: &SnapshotMeta) -> String {
 }
 
 pub fn ingest(a: IngestArgs) -> Result<u8, Failure> {
-    if a.logs.is_empty() {
+    if a.logs.is_empty() && a.findings.is_empty() {
         return Err(Failure::input(
-            "nothing to ingest: give --logs PATH… (files, folders or - for standard input)",
+            "nothing to ingest: give --logs PATH… (files, folders or - for standard input) or --findings PATH…",
         ));
     }
     let engine = engine(&a.engine)?;
+    // Read reports before anything is written, so an unusable one changes nothing.
+    let imported = crate::imported::read_findings(&a.findings, a.quiet)?;
     let mut store = open_store(&a.db)?;
+    if !a.findings.is_empty() {
+        apispm_posture::record_imported(store.as_mut(), &imported.findings).map_err(store_err)?;
+        if !a.quiet {
+            eprintln!(
+                "apispm: recorded {} finding(s) from {} report(s)",
+                imported.findings.len(),
+                imported.files.len()
+            );
+        }
+    }
+    if a.logs.is_empty() {
+        return snapshot_after_ingest(&a, &engine, store.as_mut(), None);
+    }
     let sources = apispm_readers::expand(&a.logs).map_err(store_err)?;
     if sources.is_empty() {
         return Err(Failure::input(format!(
@@ -213,11 +230,20 @@ pub fn ingest(a: IngestArgs) -> Result<u8, Failure> {
             );
         }
     }
+    snapshot_after_ingest(&a, &engine, store.as_mut(), Some(ingested))
+}
+
+fn snapshot_after_ingest(
+    a: &IngestArgs,
+    engine: &Engine,
+    store: &mut dyn Store,
+    ingested: Option<apispm_posture::Ingested>,
+) -> Result<u8, Failure> {
     if a.no_snapshot {
         return Ok(0);
     }
-    let taken = apispm_posture::take(&engine, store.as_mut(), a.engine.window, now_ms())
-        .map_err(store_err)?;
+    let taken =
+        apispm_posture::take(engine, store, a.engine.window, now_ms()).map_err(store_err)?;
     if a.report {
         print_report(&taken.report, &a.out)?;
     } else {

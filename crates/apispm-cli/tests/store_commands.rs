@@ -250,3 +250,89 @@ fn kill_9_during_ingest_loses_nothing_committed_and_counts_nothing_twice() {
     ok(&["ingest", "--db", db, "--logs", big.to_str().unwrap(), "-q"]);
     assert_eq!(totals(db), 200_100);
 }
+
+/// The report of the latest snapshot without what legitimately differs between databases.
+fn stable_report(db: &str) -> serde_json::Value {
+    let mut r = json(&["report", "--db", db, "-f", "json"]);
+    r.as_object_mut().unwrap().remove("ingest");
+    r
+}
+
+#[test]
+fn halves_at_the_same_time_equal_the_whole() {
+    let d = tmp("halves");
+    let lines: Vec<String> = (0..4)
+        .flat_map(|k| day(k, k % 2 == 1))
+        .chain((0..300).map(|i| {
+            kong(T0 + i * 7_000, "GET", &format!("/users/name{}q/repos", i % 40), true, true)
+        }))
+        .collect();
+    let (a, b) = lines.split_at(lines.len() / 2 + 11);
+    let (whole, ha, hb) = (d.join("whole.jsonl"), d.join("a.jsonl"), d.join("b.jsonl"));
+    write_log(&whole, &lines);
+    write_log(&ha, a);
+    write_log(&hb, b);
+    let one = d.join("one.db");
+    let two = d.join("two.db");
+    let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
+    ok(&["ingest", "--db", one, "--logs", whole.to_str().unwrap(), "-q"]);
+    // Two ingesters into one database at once.
+    let spawn = |f: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_apispm"))
+            .args(["ingest", "--db", two, "--logs", f.to_str().unwrap(), "-q", "--no-snapshot"])
+            .spawn()
+            .unwrap()
+    };
+    let (mut x, mut y) = (spawn(&hb), spawn(&ha));
+    assert!(x.wait().unwrap().success() && y.wait().unwrap().success());
+    ok(&["ingest", "--db", two, "--logs", ha.to_str().unwrap(), "-q"]); // a no-op + snapshot
+    assert_eq!(stable_report(one), stable_report(two));
+}
+
+#[test]
+fn diff_of_two_api_descriptions_names_the_loosening() {
+    let d = tmp("specdiff");
+    let old = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {"/users": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": false,
+                "properties": {"name": {"type": "string", "maxLength": 64}}}}}},
+            "responses": {"201": {"description": "ok"}}}}}
+    });
+    let mut new = old.clone();
+    new["servers"][0]["url"] = "http://api.example.com".into();
+    new["security"] = serde_json::json!([]);
+    let schema = &mut new["paths"]["/users"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    schema["additionalProperties"] = true.into();
+    schema["properties"]["name"].as_object_mut().unwrap().remove("maxLength");
+    new["paths"]["/admin"] = serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});
+    new["paths"]["/me"] = serde_json::json!({"get": {
+        "security": [{"bearer": []}], "responses": {"200": {"description": "ok"}}}});
+    let (o, n) = (d.join("old.json"), d.join("new.json"));
+    std::fs::write(&o, old.to_string()).unwrap();
+    std::fs::write(&n, new.to_string()).unwrap();
+    let out = json(&["diff", o.to_str().unwrap(), n.to_str().unwrap(), "-f", "json"]);
+    let kinds: Vec<&str> = out["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "security-removed",
+        "new-operation-without-auth",
+        "server-insecure",
+        "schema-loosened",
+        "operation-added",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    let bad = apispm(&["diff", o.to_str().unwrap(), "/no/such/spec.yaml"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/no/such/spec.yaml"));
+}
