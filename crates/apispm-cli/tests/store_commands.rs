@@ -336,3 +336,28 @@ fn diff_of_two_api_descriptions_names_the_loosening() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("/no/such/spec.yaml"));
 }
+
+#[test]
+fn watch_stops_cleanly_on_sigterm_with_a_final_snapshot() {
+    let d = tmp("sigterm");
+    let db = d.join("s.db");
+    let db = db.to_str().unwrap();
+    let log = d.join("access.jsonl");
+    write_log(&log, &day(0, false)[..30]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apispm"))
+        .args([
+            "watch", "--db", db, "--logs", log.to_str().unwrap(), "--interval", "1h", "--poll",
+            "50ms", "-q",
+        ])
+        .spawn()
+        .unwrap();
+    // Give it time to read and commit (it polls every 50 ms), then stop it.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let snaps = json(&["snapshots", "--db", db, "-f", "json"]);
+    assert_eq!(snaps.as_array().unwrap().len(), 1, "a final snapshot on SIGTERM");
+    assert_eq!(totals(db), 30);
+}
