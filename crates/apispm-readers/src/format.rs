@@ -1,6 +1,7 @@
 use crate::formats;
-use apispm_core::Exchange;
+use apispm_core::{Exchange, Headers};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -9,6 +10,36 @@ use std::str::FromStr;
 pub struct RecordError {
     pub line: u64,
     pub reason: String,
+}
+
+/// Header vectors handed from one record to the next, so that a worker allocates them once
+/// rather than twice per record: [`Spare::fill`] gives them to a new exchange, and
+/// [`Spare::recycle`] takes them back, emptied, once the exchange has been used.
+#[derive(Default)]
+pub struct Spare {
+    request: Headers<'static>,
+    response: Headers<'static>,
+}
+
+impl Spare {
+    pub fn fill(&mut self, ex: &mut Exchange<'_>) {
+        ex.request_headers = std::mem::take(&mut self.request);
+        ex.response_headers = std::mem::take(&mut self.response);
+    }
+
+    pub fn recycle(&mut self, ex: Exchange<'_>) {
+        self.request = emptied(ex.request_headers);
+        self.response = emptied(ex.response_headers);
+    }
+}
+
+/// An empty vector no longer borrows anything: collected in place (the pairs are the same
+/// size whatever they borrow), it keeps its allocation under the longer lifetime.
+fn emptied(mut v: Headers<'_>) -> Headers<'static> {
+    v.clear();
+    v.into_iter()
+        .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
+        .collect()
 }
 
 /// The log formats apispm reads. `Auto` sniffs each file's content.
@@ -72,18 +103,36 @@ impl LogFormat {
 
     /// Parses one line-oriented record.
     pub fn parse_line<'a>(self, line: &'a [u8]) -> Result<Exchange<'a>, String> {
+        self.parse_line_with(line, &mut Spare::default())
+    }
+
+    /// [`LogFormat::parse_line`] with header vectors from `spare` (see [`Spare`]).
+    pub fn parse_line_with<'a>(
+        self,
+        line: &'a [u8],
+        spare: &mut Spare,
+    ) -> Result<Exchange<'a>, String> {
         if self == LogFormat::Seed {
-            return formats::seed::parse(line);
+            return formats::seed::parse_with(line, spare);
         }
         let text = formats::json::utf8(line)?;
-        self.parse_record(text)
+        self.parse_record_with(text, spare)
     }
 
     /// Parses one record given as text: a line, or one JSON object.
     pub fn parse_record(self, text: &str) -> Result<Exchange<'_>, String> {
+        self.parse_record_with(text, &mut Spare::default())
+    }
+
+    /// [`LogFormat::parse_record`] with header vectors from `spare` (see [`Spare`]).
+    pub fn parse_record_with<'a>(
+        self,
+        text: &'a str,
+        spare: &mut Spare,
+    ) -> Result<Exchange<'a>, String> {
         match self {
-            LogFormat::Seed => formats::seed::parse(text.as_bytes()),
-            LogFormat::Kong => formats::kong::parse(text),
+            LogFormat::Seed => formats::seed::parse_with(text.as_bytes(), spare),
+            LogFormat::Kong => formats::kong::parse_with(text, spare),
             LogFormat::AwsApigw => formats::aws_apigw::parse(text),
             LogFormat::Envoy => formats::envoy::parse(text),
             LogFormat::EnvoyJson => formats::envoy_json::parse(text),
@@ -165,5 +214,23 @@ impl FromStr for LogFormat {
                 LogFormat::NAMES.join(", ")
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spare_headers_are_reused_and_start_empty() {
+        let mut spare = Spare::default();
+        let line = br#"{"request":{"method":"GET","uri":"/a","headers":{"a":"1"}},"response":{"status":200,"headers":{"b":"2","c":"3"}}}"#;
+        let ex = LogFormat::Kong.parse_line_with(line, &mut spare).unwrap();
+        let kept = ex.response_headers.as_ptr();
+        spare.recycle(ex);
+        let ex = LogFormat::Kong.parse_line_with(line, &mut spare).unwrap();
+        assert_eq!(ex.response_headers.as_ptr(), kept);
+        assert_eq!(ex.request_headers.len(), 1);
+        assert_eq!(ex.response_headers.len(), 2);
     }
 }

@@ -2,7 +2,7 @@
 //! threads parse the blocks and feed their own sinks. Blocks are recycled through a return
 //! channel, so at most `2 × threads + 2` blocks exist at any time whatever the log's size.
 
-use crate::format::LogFormat;
+use crate::format::{LogFormat, Spare};
 use crate::formats;
 use crate::jsonscan::Scanner;
 use crate::records::{RecordBatch, Splitter, Target};
@@ -83,12 +83,15 @@ pub(crate) fn parse_spans<S: ExchangeSink + ?Sized>(
     stats: &mut FileStats,
     sink: &mut S,
 ) {
+    let mut spare = Spare::default();
     for &(a, b, line) in spans {
-        let parsed = formats::json::utf8(&data[a..b]).and_then(|t| format.parse_record(t));
+        let parsed =
+            formats::json::utf8(&data[a..b]).and_then(|t| format.parse_record_with(t, &mut spare));
         match parsed {
             Ok(ex) => {
                 stats.records += 1;
                 sink.accept(&ex);
+                spare.recycle(ex);
             }
             Err(reason) => stats.reject(line, reason),
         }
@@ -105,6 +108,7 @@ pub(crate) fn parse_lines<S: ExchangeSink + ?Sized>(
 ) {
     let mut line_no = first_line;
     let mut start = 0;
+    let mut spare = Spare::default();
     while start < data.len() {
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         let line = data[start..end].trim_ascii();
@@ -114,10 +118,11 @@ pub(crate) fn parse_lines<S: ExchangeSink + ?Sized>(
         if line.is_empty() {
             continue;
         }
-        match format.parse_line(line) {
+        match format.parse_line_with(line, &mut spare) {
             Ok(ex) => {
                 stats.records += 1;
                 sink.accept(&ex);
+                spare.recycle(ex);
             }
             Err(reason) => stats.reject(this_line, reason),
         }

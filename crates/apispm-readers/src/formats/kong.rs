@@ -20,6 +20,7 @@
 
 use super::common::{self, key as name, unset};
 use super::seed::normalize_method;
+use crate::format::Spare;
 use crate::jsonscan::{Kind, Result as ScanResult, Scanner};
 use apispm_core::Exchange;
 use std::borrow::Cow;
@@ -43,9 +44,14 @@ struct Parts<'a> {
 }
 
 pub fn parse(text: &str) -> Result<Exchange<'_>, String> {
+    parse_with(text, &mut Spare::default())
+}
+
+pub fn parse_with<'a>(text: &'a str, spare: &mut Spare) -> Result<Exchange<'a>, String> {
     let mut sc = Scanner::new(text);
     common::expect_object(&mut sc)?;
     let mut ex = Exchange::default();
+    spare.fill(&mut ex);
     let mut p = Parts::default();
     sc.object(|sc, key| match &*name(&key) {
         "request" => request(sc, &mut ex, &mut p),

@@ -3,6 +3,7 @@
 //! response_headers has_schema_validation status timestamp body request_body response_body`
 //! are optional. Unknown keys are ignored so that richer producers can add fields.
 
+use crate::format::Spare;
 use crate::jsonscan::{Kind, Scanner};
 use apispm_core::{Classification, Declared, Exchange};
 use std::borrow::Cow;
@@ -75,6 +76,10 @@ fn field_index(key: &crate::jsonscan::JStr<'_>) -> Option<usize> {
 }
 
 pub fn parse(line: &[u8]) -> Result<Exchange<'_>, String> {
+    parse_with(line, &mut Spare::default())
+}
+
+pub fn parse_with<'a>(line: &'a [u8], spare: &mut Spare) -> Result<Exchange<'a>, String> {
     // Validating UTF-8 once for the whole line is far cheaper than per string.
     let text = super::json::utf8(line)?;
     let mut sc = Scanner::new(text);
@@ -82,6 +87,7 @@ pub fn parse(line: &[u8]) -> Result<Exchange<'_>, String> {
         return Err(super::json::not_an_object(line));
     }
     let mut ex = Exchange::default();
+    spare.fill(&mut ex);
     let mut service: Option<Cow<'_, str>> = None;
     let mut method: Option<Cow<'_, str>> = None;
     let mut path: Option<Cow<'_, str>> = None;
