@@ -20,7 +20,6 @@ mod own;
 pub mod pointer;
 mod render;
 mod rules;
-pub mod sarif_out;
 
 pub use audit::{AuditOutcome, SOURCE, Suppressed, audit, audit_all, audit_document};
 pub use baseline::{Baseline, BaselineError, fingerprint};
