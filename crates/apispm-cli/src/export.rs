@@ -40,7 +40,12 @@ pub struct ExportInput {
 #[derive(Args, Debug)]
 pub struct SinkArgs {
     /// Write the events to FILE (`-` for standard output).
-    #[arg(long, value_name = "FILE", required_unless_present = "url", conflicts_with = "url")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "url",
+        conflicts_with = "url"
+    )]
     pub out: Option<PathBuf>,
 
     /// POST the events to this receiver (base URL or full endpoint).
@@ -68,7 +73,12 @@ pub struct HecArgs {
     pub sink: SinkArgs,
 
     /// HEC token, sent as `Authorization: Splunk TOKEN` (required with --url).
-    #[arg(long, env = "APISPM_SPLUNK_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "APISPM_SPLUNK_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub token: Option<String>,
 
     /// Splunk index; without it the token's default index is used.
@@ -92,7 +102,14 @@ pub struct ElasticArgs {
     pub sink: SinkArgs,
 
     /// Elasticsearch API key (base64 `id:key`), sent as `Authorization: ApiKey KEY`.
-    #[arg(long, alias = "token", env = "APISPM_ELASTIC_API_KEY", hide_env_values = true, value_name = "KEY", conflicts_with = "user")]
+    #[arg(
+        long,
+        alias = "token",
+        env = "APISPM_ELASTIC_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY",
+        conflicts_with = "user"
+    )]
     pub api_key: Option<String>,
 
     /// User for basic authentication (with APISPM_ELASTIC_PASSWORD).
@@ -100,7 +117,12 @@ pub struct ElasticArgs {
     pub user: Option<String>,
 
     /// Password for basic authentication.
-    #[arg(long, env = "APISPM_ELASTIC_PASSWORD", hide_env_values = true, value_name = "PASSWORD")]
+    #[arg(
+        long,
+        env = "APISPM_ELASTIC_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
     pub password: Option<String>,
 
     /// Index, alias or data stream the documents go to.
