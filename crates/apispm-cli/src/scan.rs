@@ -1,10 +1,9 @@
-use crate::cli::{ColorChoice, FailOn, Format, InputArgs, ScanArgs, SpecGenArgs};
-use crate::{Failure, config};
-use apispm_core::{Inventory, Severity, time};
-use apispm_engine::{Engine, EngineConfig};
+use crate::Failure;
+use crate::cli::{InputArgs, ScanArgs, SpecGenArgs};
+use apispm_core::{Inventory, time};
+use apispm_engine::Engine;
 use apispm_policy::PolicySet;
 use apispm_readers::{IngestStats, LogFormat, ReadOptions, Source};
-use apispm_report::OutputFormat;
 use apispm_spec::Spec;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -157,17 +156,7 @@ pub fn read_logs(input: &InputArgs, engine: &Engine) -> Result<(Inventory, Inges
 }
 
 pub fn build_engine(input: &InputArgs, policies: PolicySet) -> Result<Engine, Failure> {
-    let config = config::load(input.config.as_deref())?;
-    let exposure = config.exposure_rules(input.config.as_deref())?;
-    let specs = load_specs(&input.spec)?;
-    Ok(Engine::new(EngineConfig {
-        risk: config.risk,
-        policies,
-        exposure,
-        specs,
-        owners: config.owners,
-        compliance: config.compliance,
-    }))
+    crate::store_cmds::engine_with(input.config.as_deref(), &input.spec, policies)
 }
 
 /// Reads the logs and judges what they show, with other tools' findings (`--findings`)
@@ -206,48 +195,14 @@ pub fn scan_report_with_findings(
 pub fn run(a: ScanArgs) -> Result<u8, Failure> {
     let report = scan_report_with_findings(&a.input, a.policy.as_deref(), &a.findings)?;
 
-    let out_format = match (a.format, &a.output) {
-        (Some(Format::Table), _) => OutputFormat::Table,
-        (Some(Format::Json), _) => OutputFormat::Json,
-        (Some(Format::Markdown), _) => OutputFormat::Markdown,
-        (Some(Format::Sarif), _) => OutputFormat::Sarif,
-        (Some(Format::Html), _) => OutputFormat::Html,
-        (None, Some(_)) => OutputFormat::Json,
-        (None, None) if std::io::stdout().is_terminal() => OutputFormat::Table,
-        (None, None) => OutputFormat::Json,
-    };
-    let color = match a.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            a.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    write_output(
-        a.output.as_deref(),
-        &apispm_report::render(&report, out_format, color),
-    )?;
-
-    if let Some(level) = a.fail_on {
-        let threshold = match level {
-            FailOn::Critical => Severity::Critical,
-            FailOn::High => Severity::High,
-            FailOn::Medium => Severity::Medium,
-            FailOn::Low => Severity::Low,
-        };
-        if let Some(why) = apispm_report::fail_gate(&report, threshold) {
-            if !a.input.quiet {
-                eprintln!(
-                    "apispm: --fail-on {}: {why}",
-                    threshold.name().to_lowercase()
-                );
-            }
-            return Ok(1);
-        }
-    }
-    Ok(0)
+    let to_file = a.output.is_some();
+    let text = apispm_report::render(
+        &report,
+        crate::store_cmds::output_format(a.format, to_file),
+        crate::store_cmds::use_color(a.color, to_file),
+    );
+    write_output(a.output.as_deref(), &text)?;
+    Ok(crate::store_cmds::gate(&report, a.fail_on, a.input.quiet))
 }
 
 pub fn spec_gen(a: SpecGenArgs) -> Result<u8, Failure> {

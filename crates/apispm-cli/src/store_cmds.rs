@@ -26,7 +26,15 @@ pub fn engine_from(
     specs: &[std::path::PathBuf],
     policy: Option<&Path>,
 ) -> Result<Engine, Failure> {
-    let policies = load_policies(policy)?;
+    engine_with(config_path, specs, load_policies(policy)?)
+}
+
+/// An engine from a config file, API descriptions and loaded policies.
+pub fn engine_with(
+    config_path: Option<&Path>,
+    specs: &[std::path::PathBuf],
+    policies: apispm_policy::PolicySet,
+) -> Result<Engine, Failure> {
     let config = config::load(config_path)?;
     let exposure = config.exposure_rules(config_path)?;
     let specs = load_specs(specs)?;
@@ -163,6 +171,9 @@ fn summary_line(meta: &SnapshotMeta) -> String {
 }
 
 pub fn ingest(a: IngestArgs) -> Result<u8, Failure> {
+    if a.stream.is_set() {
+        return crate::stream::ingest(&a);
+    }
     if a.logs.is_empty() && a.findings.is_empty() {
         return Err(Failure::input(
             "nothing to ingest: give --logs PATH… (files, folders or - for standard input) or --findings PATH…",
@@ -233,7 +244,7 @@ pub fn ingest(a: IngestArgs) -> Result<u8, Failure> {
     snapshot_after_ingest(&a, &engine, store.as_mut(), Some(ingested))
 }
 
-fn snapshot_after_ingest(
+pub(crate) fn snapshot_after_ingest(
     a: &IngestArgs,
     engine: &Engine,
     store: &mut dyn Store,
