@@ -4,7 +4,7 @@
 //! and never panics on corrupt input, because the bytes come back from a database.
 
 use crate::learner::{Config, Kids, Learner, Node, Sat};
-use crate::segment::SegmentKind;
+use crate::segment::{SegmentKind, segment_kind};
 use crate::sketch::{CMS_DEPTH, CMS_WIDTH, CountMin};
 use hashbrown::HashMap;
 
@@ -177,7 +177,9 @@ fn get_node(r: &mut Reader<'_>, depth: usize) -> Result<Node, DecodeError> {
             let mut map = HashMap::with_capacity(n);
             for _ in 0..n {
                 let k: Box<str> = r.str()?.into();
-                let child = get_node(r, depth + 1)?;
+                let mut child = get_node(r, depth + 1)?;
+                // Not stored: a child keyed by a raw segment has that segment's kind.
+                child.kind = segment_kind(&k);
                 map.insert(k, child);
             }
             node.kids = Kids::Open(map);
@@ -234,6 +236,29 @@ mod tests {
         let (a, b) = (l.finish(), back.finish());
         assert_eq!(a.templates("api"), b.templates("api"));
         assert!(a.templates("api").iter().any(|t| t.contains('{')));
+    }
+
+    #[test]
+    fn a_read_back_learner_keys_new_paths_as_the_original() {
+        let seen = [
+            "/api/2/items/7",
+            "/api/3/items/8",
+            "/api/v1/users/42",
+            "/2024-01-05/x",
+        ];
+        let mut l = learner(&seen);
+        let mut back = Learner::from_bytes(&l.to_bytes(), Config::default()).unwrap();
+        for p in seen.iter().chain(&[
+            "/api/4/items/9",
+            "/api/v1/users/ab12cd34ef",
+            "/2024-02-01/x",
+        ]) {
+            assert_eq!(
+                back.observe("api", "GET", p),
+                l.observe("api", "GET", p),
+                "{p}"
+            );
+        }
     }
 
     #[test]
