@@ -184,7 +184,13 @@ pub fn ingest(a: IngestArgs) -> Result<u8, Failure> {
     let imported = crate::imported::read_findings(&a.findings, a.quiet)?;
     let mut store = open_store(&a.db)?;
     if !a.findings.is_empty() {
-        apispm_posture::record_imported(store.as_mut(), &imported.findings).map_err(store_err)?;
+        let tools: Vec<String> = imported
+            .files
+            .iter()
+            .flat_map(|f| f.tools.iter().cloned())
+            .collect();
+        apispm_posture::record_imported(store.as_mut(), &imported.findings, &tools)
+            .map_err(store_err)?;
         if !a.quiet {
             eprintln!(
                 "apispm: recorded {} finding(s) from {} report(s)",

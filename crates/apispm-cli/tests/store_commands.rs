@@ -361,3 +361,54 @@ fn watch_stops_cleanly_on_sigterm_with_a_final_snapshot() {
     assert_eq!(snaps.as_array().unwrap().len(), 1, "a final snapshot on SIGTERM");
     assert_eq!(totals(db), 30);
 }
+
+/// An OWASP ZAP traditional JSON report (every number a string) with one alert on `uri`.
+fn zap_report(uri: Option<&str>) -> String {
+    let alerts = match uri {
+        Some(u) => serde_json::json!([{
+            "pluginid": "10021", "alertRef": "10021", "alert": "X-Content-Type-Options Header Missing",
+            "name": "X-Content-Type-Options Header Missing", "riskcode": "3", "confidence": "2",
+            "riskdesc": "High (Medium)", "desc": "<p>missing</p>", "solution": "<p>set it</p>",
+            "cweid": "693", "wascid": "15", "count": "1",
+            "instances": [{"uri": u, "method": "GET", "param": "", "attack": "", "evidence": ""}]
+        }]),
+        None => serde_json::json!([]),
+    };
+    serde_json::json!({
+        "@version": "2.14.0", "@generated": "Thu, 1 Jan 2026 00:00:00",
+        "site": [{"@name": "https://shop.example.com", "@host": "shop.example.com",
+                  "@port": "443", "@ssl": "true", "alerts": alerts}]
+    })
+    .to_string()
+}
+
+#[test]
+fn imported_findings_join_the_lifecycle() {
+    let d = tmp("imported");
+    let db = d.join("i.db");
+    let db = db.to_str().unwrap();
+    let log = d.join("day0.jsonl");
+    write_log(&log, &day(0, false));
+    let (z1, z2) = (d.join("zap1.json"), d.join("zap2.json"));
+    std::fs::write(&z1, zap_report(Some("https://shop.example.com/orders/7"))).unwrap();
+    std::fs::write(&z2, zap_report(None)).unwrap();
+    ok(&[
+        "ingest", "--db", db, "--logs", log.to_str().unwrap(), "--findings", z1.to_str().unwrap(),
+        "-q",
+    ]);
+    let open = json(&["findings", "--db", db, "-f", "json"]);
+    let zap = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "finding" && f["key"].as_str().unwrap().starts_with("zap:"))
+        .unwrap_or_else(|| panic!("no ZAP finding in {open:#}"));
+    assert_eq!(zap["path"], "/orders/{id}", "mapped through the learned template");
+    // The next ZAP scan is clean: the finding resolves at the next snapshot.
+    ok(&["ingest", "--db", db, "--findings", z2.to_str().unwrap(), "-q"]);
+    let resolved = json(&["findings", "--db", db, "--state", "resolved", "-f", "json"]);
+    assert!(
+        resolved.as_array().unwrap().iter().any(|f| f["id"] == zap["id"]),
+        "{resolved:#}"
+    );
+}

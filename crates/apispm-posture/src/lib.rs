@@ -126,20 +126,26 @@ pub fn ingest_bytes(
 }
 
 /// Records other tools' findings: each tool's list replaces what it reported before, so the
-/// next snapshot resolves what its latest report no longer shows.
+/// next snapshot resolves what its latest report no longer shows. `tools` names every tool
+/// whose report was read, also those that found nothing (a clean scan resolves everything).
+/// Tool names are compared case-insensitively.
 pub fn record_imported(
     store: &mut dyn Store,
     findings: &[apispm_core::Finding],
+    tools: &[String],
 ) -> Result<(), PostureError> {
-    let mut by_tool: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    let mut by_tool: std::collections::BTreeMap<String, Vec<String>> = tools
+        .iter()
+        .map(|t| (t.to_lowercase(), Vec::new()))
+        .collect();
     for f in findings {
         by_tool
-            .entry(f.source.as_str())
+            .entry(f.source.to_lowercase())
             .or_default()
             .push(serde_json::to_string(f).expect("a finding serializes"));
     }
     for (tool, list) in by_tool {
-        store.replace_imported(tool, &list)?;
+        store.replace_imported(&tool, &list)?;
     }
     Ok(())
 }
