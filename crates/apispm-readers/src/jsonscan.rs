@@ -251,10 +251,11 @@ impl<'a> Scanner<'a> {
         self.string_at_quote()
     }
 
-    /// A string whose opening quote is at the current position. The usual string, without
-    /// escapes, is found inline; escapes and errors take the slow path.
+    /// A string whose opening quote is at the current position (as after [`Scanner::peek`]
+    /// said [`Kind::Str`]). The usual string, without escapes, is found inline; escapes and
+    /// errors take the slow path.
     #[inline(always)]
-    fn string_at_quote(&mut self) -> Result<JStr<'a>> {
+    pub(crate) fn string_at_quote(&mut self) -> Result<JStr<'a>> {
         let start = self.pos + 1;
         let i = find_stop(self.b, start);
         if self.b.get(i) == Some(&b'"') {
@@ -609,6 +610,7 @@ impl<'a> Scanner<'a> {
 
     /// A scalar as text: strings decoded, numbers and booleans as written; `None` for null.
     /// Objects and arrays are an error naming `what`.
+    #[inline]
     pub fn text(&mut self, what: &str) -> Result<Option<Cow<'a, str>>> {
         match self.peek()? {
             Kind::Str => Ok(Some(self.string_at_quote()?.decode())),

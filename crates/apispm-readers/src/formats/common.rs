@@ -36,6 +36,8 @@ pub fn jstr<'a>(v: JStr<'a>) -> Cow<'a, str> {
     }
 }
 
+const EMPTY_PAIR: (Cow<'static, str>, Cow<'static, str>) = (Cow::Borrowed(""), Cow::Borrowed(""));
+
 /// A header object whose values may be strings, numbers, booleans, arrays of those, or null:
 /// the same as [`Scanner::headers`], with the common case (a string value) inlined.
 pub fn json_headers<'a>(
@@ -52,8 +54,15 @@ pub fn json_headers<'a>(
         let name = key(&k);
         match sc.peek()? {
             Kind::Str => {
-                let v = jstr(sc.string()?);
-                out.push((name, v));
+                let v = jstr(sc.string_at_quote()?);
+                // Filling a pushed pair field by field writes each straight into the vector;
+                // pushing the pair builds it on the stack and copies it over in wider moves
+                // that stall on the narrower stores just made.
+                out.push(EMPTY_PAIR);
+                if let Some(pair) = out.last_mut() {
+                    pair.0 = name;
+                    pair.1 = v;
+                }
             }
             Kind::Arr => sc.array(|sc| {
                 if let Some(v) = sc.text("header value")? {
