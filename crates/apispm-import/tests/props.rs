@@ -89,6 +89,49 @@ fn fragment() -> impl Strategy<Value = String> {
     })
 }
 
+/// A string value from the shapes readers parse: URLs, routes, pointers, placeholders.
+fn text_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[ -~]{0,16}",
+        Just("https://u:p@h.example:8/a/{id}?q=1#f".to_string()),
+        Just("GET /x/{y} and POST http://a.example/b".to_string()),
+        Just("#/paths/~1a%7B/get".to_string()),
+        Just("paths./users/{id}.get".to_string()),
+        Just("$.paths['/a'].post".to_string()),
+        Just("[a](1) {0} {{ }} {9}".to_string()),
+        Just("file:///C:/x.c".to_string()),
+        Just("ghp_R4nd0mT0k3nV4lu3Xyz0123456789abcdEF".to_string()),
+        Just("é€😀 \u{0}".to_string()),
+    ]
+    .prop_map(|s| serde_json::to_string(&s).unwrap())
+}
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![text_value(), fragment()]
+}
+
+/// A SARIF result with the fields the reader uses, each a random value.
+fn sarif_result() -> impl Strategy<Value = String> {
+    (
+        value(),
+        text_value(),
+        value(),
+        value(),
+        value(),
+        value(),
+        value(),
+        value(),
+    )
+        .prop_map(|(rule, text, args, uri, line, logical, props, web)| {
+            format!(
+                "{{\"ruleId\":{rule},\"ruleIndex\":0,\"message\":{{\"text\":{text},\"id\":\"default\",\"arguments\":{args}}},\
+                 \"locations\":[{{\"physicalLocation\":{{\"artifactLocation\":{{\"uri\":{uri},\"index\":0}},\"region\":{{\"startLine\":{line},\"startColumn\":{line}}}}},\
+                 \"logicalLocations\":[{{\"fullyQualifiedName\":{logical},\"index\":0}}]}}],\
+                 \"properties\":{props},\"webRequest\":{web},\"level\":{rule}}}"
+            )
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -103,6 +146,30 @@ proptest! {
         let _ = import_text(&format!("{{\"version\":\"2.1.0\",\"runs\":[{{\"results\":[{body}]}}]}}"), "x");
         let _ = import_text(&format!("{{\"site\":[{{\"alerts\":[{body}]}}]}}"), "x");
         let _ = import_text(&format!("{{\"template-id\":\"t\",\"info\":{body}}}\n{body}\n"), "x");
+    }
+
+    #[test]
+    fn sarif_results_with_random_fields(results in prop::collection::vec(sarif_result(), 1..4), rules in fragment(), tool in text_value()) {
+        let doc = format!(
+            "{{\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{{\"name\":{tool},\"rules\":[{rules}]}}}},\"logicalLocations\":[{rules}],\"artifacts\":[{rules}],\"results\":[{}]}}]}}",
+            results.join(",")
+        );
+        if let Ok(got) = import_text(&doc, "x.sarif") {
+            prop_assert_eq!(got.stats.imported + got.stats.rejected + got.stats.skipped, got.stats.records);
+            for f in &got.findings {
+                prop_assert!(!f.title.contains("ghp_R4nd0mT0k3n"), "{}", f.title);
+            }
+        }
+    }
+
+    #[test]
+    fn nuclei_and_zap_records_with_random_fields(a in value(), b in value(), c in value(), d in value()) {
+        let line = format!("{{\"template-id\":{a},\"info\":{{\"name\":{b},\"severity\":{c},\"classification\":{{\"cvss-score\":{d}}}}},\"type\":{c},\"matched-at\":{b},\"host\":{d},\"request\":{a},\"curl-command\":{b},\"matcher-name\":{d}}}");
+        let _ = import_text(&format!("{line}\n{line}\n"), "n.jsonl");
+        let zap = format!("{{\"site\":[{{\"@name\":{a},\"alerts\":[{{\"alert\":{b},\"pluginid\":{c},\"alertRef\":{d},\"riskcode\":{c},\"confidence\":{a},\"desc\":{b},\"solution\":{d},\"cweid\":{a},\"instances\":[{{\"uri\":{a},\"method\":{b},\"param\":{c}}},{d}]}}]}}]}}");
+        if let Ok(got) = import_text(&zap, "z.json") {
+            prop_assert_eq!(got.stats.imported + got.stats.rejected + got.stats.skipped, got.stats.records);
+        }
     }
 
     #[test]
