@@ -54,6 +54,11 @@
     const t = Date.parse(s);
     return Number.isNaN(t) ? s : dateTimeFmt.format(new Date(t));
   }
+  function fmtIsoShort(s) {
+    if (!s) return "–";
+    const t = Date.parse(s);
+    return Number.isNaN(t) ? s : shortFmt.format(new Date(t));
+  }
   function ago(ms) {
     const s = Math.round((Date.now() - ms) / 1000);
     if (s < 60) return "just now";
@@ -489,7 +494,7 @@
         h("td", {}, h("div", { class: "chips" }, e.missing_controls.map((c) => h("span", { class: "chip", text: (CONTROL_NAMES[c] || c).replace(/ \(.*\)/, "") })))),
         h("td", {}, h("div", { class: "chips" }, e.sensitive_data_types.map((t) => h("span", { class: "chip data", text: DATA_NAMES[t] || t })))),
         h("td", { class: "num", text: fmtNum(e.requests) }),
-        h("td", { class: "muted", text: fmtIso(e.last_seen) }),
+        h("td", { class: "muted nowrap", text: fmtIsoShort(e.last_seen) }),
         h("td", { class: "num" }, riskCell(e.risk_score, e.risk_level))
       )
     );
@@ -728,8 +733,8 @@
                   h("td", { text: KIND_NAMES[f.kind] || f.kind }),
                   h("td", { text: f.service || "–" }),
                   h("td", {}, h("span", { class: `pill ${f.state === "open" ? "fail" : "pass"}`, text: f.state })),
-                  h("td", { class: "muted", text: fmtDate(f.opened_ms) }),
-                  h("td", { class: "muted", text: f.resolved_ms ? `${fmtDate(f.resolved_ms)} (${fmtNum(f.days_to_resolve)} d)` : "–" })
+                  h("td", { class: "muted nowrap", text: fmtDate(f.opened_ms) }),
+                  h("td", { class: "muted nowrap", text: f.resolved_ms ? `${fmtDate(f.resolved_ms)} (${fmtNum(f.days_to_resolve)} d)` : "–" })
                 )
               )
             )

@@ -87,7 +87,7 @@
   // Two series over shared x positions, each on its own y axis (left and right).
   // series: [{name, values: [number|null], fmt}], labels: [string]
   function dualLine(labels, series, opts) {
-    const o = Object.assign({ width: 760, height: 240, top: 16, right: 54, bottom: 30, left: 48 }, opts || {});
+    const o = Object.assign({ width: 1180, height: 260, top: 16, right: 64, bottom: 30, left: 56 }, opts || {});
     const svg = el("svg", { viewBox: `0 0 ${o.width} ${o.height}`, role: "img", "aria-label": o.label || "trend chart" });
     const iw = o.width - o.left - o.right;
     const ih = o.height - o.top - o.bottom;
@@ -107,8 +107,8 @@
         const s = series[k].fmt ? series[k].fmt(v) : Math.round(v).toLocaleString();
         svg.appendChild(
           k === 0
-            ? text(o.left - 8, y, s, { "text-anchor": "end", "dominant-baseline": "middle" })
-            : text(o.left + iw + 8, y, s, { "text-anchor": "start", "dominant-baseline": "middle" })
+            ? text(o.left - 10, y, s, { "text-anchor": "end", "dominant-baseline": "middle", class: "axis-1" })
+            : text(o.left + iw + 10, y, s, { "text-anchor": "start", "dominant-baseline": "middle", class: "axis-2" })
         );
       });
     }
