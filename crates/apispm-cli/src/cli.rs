@@ -155,6 +155,9 @@ pub struct IngestArgs {
     /// No progress bar and no warnings on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub stream: crate::stream::StreamArgs,
 }
 
 #[derive(Args, Debug)]

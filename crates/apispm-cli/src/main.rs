@@ -11,6 +11,7 @@ mod scan;
 mod serve;
 mod spec_diff;
 mod store_cmds;
+mod stream;
 
 use clap::Parser;
 use std::process::ExitCode;
