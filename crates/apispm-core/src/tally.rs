@@ -289,7 +289,7 @@ fn path_may_hold_sensitive(p: &str) -> bool {
         return true;
     }
     // Branch-free over the bytes, as ids are random and per-byte branches mispredict: each
-    // byte's class from a table, the digit run kept by multiplying with "does the run go on".
+    // byte's class from a table, the digit run kept or cleared by a mask of "does the run go on".
     // Without a dot (most paths) only the digit count matters.
     if b.contains(&b'.') {
         return runs_with_dots(b);
@@ -297,7 +297,10 @@ fn path_may_hold_sensitive(p: &str) -> bool {
     let (mut digits, mut hit) = (0u32, 0u8);
     for &c in b {
         let class = PATH_CLASS[c as usize];
-        digits = (digits + u32::from(class & DIGIT)) * u32::from((class & RUN) >> 2);
+        // All ones while the run goes on, else zero: an `and` keeps the dependency chain from
+        // byte to byte to two one-cycle operations.
+        let goes_on = 0u32.wrapping_sub(u32::from((class & RUN) >> 2));
+        digits = (digits + u32::from(class & DIGIT)) & goes_on;
         hit |= (class & MARK) | u8::from(digits >= 9);
     }
     hit != 0
@@ -308,9 +311,9 @@ fn runs_with_dots(b: &[u8]) -> bool {
     let (mut digits, mut dots, mut hit) = (0u32, 0u32, 0u8);
     for &c in b {
         let class = PATH_CLASS[c as usize];
-        let goes_on = u32::from((class & RUN) >> 2);
-        digits = (digits + u32::from(class & DIGIT)) * goes_on;
-        dots = (dots + u32::from((class & DOT) >> 1)) * goes_on;
+        let goes_on = 0u32.wrapping_sub(u32::from((class & RUN) >> 2));
+        digits = (digits + u32::from(class & DIGIT)) & goes_on;
+        dots = (dots + u32::from((class & DOT) >> 1)) & goes_on;
         hit |=
             (class & MARK) | u8::from(digits >= 9) | (u8::from(dots >= 3) & u8::from(digits >= 4));
     }
