@@ -88,8 +88,76 @@ pub(crate) struct Node {
 }
 
 pub(crate) enum Kids {
-    Open(HashMap<Box<str>, Node>),
+    Open(HashMap<Key, Node>),
     Sat(Box<Sat>),
+}
+
+/// A child's segment. Nearly all segments are short and kept inline, so finding a child
+/// compares bytes already in the table instead of following a pointer to them (a cache miss
+/// per level of the tree on every request).
+#[derive(Clone)]
+pub(crate) enum Key {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+const INLINE: usize = 22;
+
+impl Key {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Key::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    /// The segment as text. Inline bytes were copied whole from a `str`, so they are UTF-8.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Key::Heap(s) => s,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+}
+
+impl From<&str> for Key {
+    fn from(s: &str) -> Key {
+        if s.len() <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Key::Inline {
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            Key::Heap(s.into())
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Key {}
+
+/// Hashes as the `str` it holds, so children are found by `&str`.
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl hashbrown::Equivalent<Key> for str {
+    fn equivalent(&self, key: &Key) -> bool {
+        self.as_bytes() == key.as_bytes()
+    }
 }
 
 /// A node with more distinct children than `open_children`: a parameter position.
@@ -184,7 +252,7 @@ fn saturate(node: &mut Node, cfg: &Config) {
     };
     let mut sat = Box::new(Sat::new());
     for (k, child) in map {
-        sat.note(&k, child.hits);
+        sat.note(k.as_str(), child.hits);
         absorb(&mut sat.merged, child, cfg);
     }
     node.weak = 0;
@@ -209,7 +277,7 @@ fn absorb(dst: &mut Node, src: Node, cfg: &Config) {
                         match dmap.entry(k) {
                             Entry::Occupied(o) => absorb(o.into_mut(), c, cfg),
                             Entry::Vacant(v) => {
-                                if is_weak_token(v.key()) {
+                                if is_weak_token(v.key().as_str()) {
                                     *weak += 1;
                                 }
                                 v.insert(c);
@@ -222,7 +290,7 @@ fn absorb(dst: &mut Node, src: Node, cfg: &Config) {
                 }
                 Kids::Sat(s) => {
                     for (k, c) in smap {
-                        s.note(&k, c.hits);
+                        s.note(k.as_str(), c.hits);
                         absorb(&mut s.merged, c, cfg);
                     }
                 }
@@ -576,7 +644,7 @@ type Candidate = (usize, usize, Box<str>, Vec<Box<str>>);
 fn find_open<'a>(mut node: &'a mut Node, path: &[Box<str>]) -> Option<&'a mut Node> {
     for k in path {
         node = match &mut node.kids {
-            Kids::Open(m) => m.get_mut(k)?,
+            Kids::Open(m) => m.get_mut(&**k)?,
             Kids::Sat(_) => return None,
         };
     }
@@ -590,7 +658,7 @@ fn collect_open(node: &Node, scope: &str, path: &mut Vec<Box<str>>, out: &mut Ve
                 out.push((m.len(), path.len(), scope.into(), path.clone()));
             }
             for (k, c) in m {
-                path.push(k.clone());
+                path.push(k.as_str().into());
                 collect_open(c, scope, path, out);
                 path.pop();
             }
@@ -605,6 +673,22 @@ fn collect_open(node: &Node, scope: &str, path: &mut Vec<Box<str>>, out: &mut Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_inline_or_not_are_found_by_their_text() {
+        let long = "a".repeat(INLINE + 1);
+        let texts = ["", "v1", "ü", &"b".repeat(INLINE), &long];
+        let mut m: HashMap<Key, usize> = HashMap::new();
+        for (i, t) in texts.iter().enumerate() {
+            m.insert(Key::from(*t), i);
+        }
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(m.get(*t), Some(&i), "{t}");
+            assert_eq!(Key::from(*t).as_str(), *t);
+        }
+        assert!(matches!(Key::from(long.as_str()), Key::Heap(_)));
+        assert_eq!(m.get("v2"), None);
+    }
 
     #[test]
     fn segments_are_the_non_empty_parts() {

@@ -3,7 +3,7 @@
 //! plain length-prefixed preorder walk of the trees; decoding checks every length and depth
 //! and never panics on corrupt input, because the bytes come back from a database.
 
-use crate::learner::{Config, Kids, Learner, Node, Sat};
+use crate::learner::{Config, Key, Kids, Learner, Node, Sat};
 use crate::segment::{SegmentKind, segment_kind};
 use crate::sketch::{CMS_DEPTH, CMS_WIDTH, CountMin};
 use hashbrown::HashMap;
@@ -89,10 +89,10 @@ fn put_node(out: &mut Vec<u8>, n: &Node) {
         Kids::Open(map) => {
             out.push(0);
             let mut kids: Vec<_> = map.iter().collect();
-            kids.sort_by(|a, b| a.0.cmp(b.0));
+            kids.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
             put_u64(out, kids.len() as u64);
             for (k, c) in kids {
-                put_str(out, k);
+                put_str(out, k.as_str());
                 put_node(out, c);
             }
         }
@@ -176,10 +176,11 @@ fn get_node(r: &mut Reader<'_>, depth: usize) -> Result<Node, DecodeError> {
             let n = r.len()?;
             let mut map = HashMap::with_capacity(n);
             for _ in 0..n {
-                let k: Box<str> = r.str()?.into();
+                let k = r.str()?;
                 let mut child = get_node(r, depth + 1)?;
                 // Not stored: a child keyed by a raw segment has that segment's kind.
-                child.kind = segment_kind(&k);
+                child.kind = segment_kind(k);
+                let k = Key::from(k);
                 map.insert(k, child);
             }
             node.kids = Kids::Open(map);

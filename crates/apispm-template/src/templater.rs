@@ -137,7 +137,7 @@ impl Decider<'_> {
             match &n.kids {
                 Kids::Open(m) => {
                     for (k, c) in m {
-                        let e = union.entry(&**k).or_insert_with(|| (0, Vec::new()));
+                        let e = union.entry(k.as_str()).or_insert_with(|| (0, Vec::new()));
                         e.0 += c.hits;
                         e.1.push(c);
                     }
@@ -409,7 +409,7 @@ fn collection_like(w: &Word<'_>) -> bool {
         if let Kids::Open(m) = &n.kids {
             typed += m
                 .iter()
-                .filter(|(k, _)| is_placeholder(k))
+                .filter(|(k, _)| is_placeholder(k.as_str()))
                 .map(|(_, c)| c.hits)
                 .sum::<u64>();
         }
