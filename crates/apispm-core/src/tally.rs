@@ -356,7 +356,7 @@ enum RequestHeader {
 /// Request headers the controls care about. Dispatching on the name's length first means most
 /// headers cost one comparison or none.
 fn request_header(name: &str) -> RequestHeader {
-    let is = |h: &str| name.eq_ignore_ascii_case(h);
+    let is = |h: &str| eq_lower(name, h);
     match name.len() {
         4 if is("host") => RequestHeader::Host,
         6 if is("origin") => RequestHeader::Origin,
@@ -376,7 +376,7 @@ enum ResponseHeader {
 }
 
 fn response_header(name: &str) -> ResponseHeader {
-    let is = |h: &str| name.eq_ignore_ascii_case(h);
+    let is = |h: &str| eq_lower(name, h);
     match name.len() {
         27 if is("access-control-allow-origin") => return ResponseHeader::AllowOrigin,
         22 if is("x-content-type-options") => return ResponseHeader::Security(0),
@@ -393,17 +393,57 @@ fn response_header(name: &str) -> ResponseHeader {
 }
 
 fn is_version_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("api-version") || name.eq_ignore_ascii_case("x-api-version")
+    eq_lower(name, "api-version") || eq_lower(name, "x-api-version")
 }
 
 fn is_credential_header(name: &str) -> bool {
     CREDENTIAL_HEADERS
         .iter()
-        .any(|h| h.len() == name.len() && h.eq_ignore_ascii_case(name))
+        .any(|h| h.len() == name.len() && eq_lower(name, h))
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && eq_lower_bytes(&s.as_bytes()[..prefix.len()], prefix.as_bytes())
+}
+
+/// `name.eq_ignore_ascii_case(lower)` for a `lower` without capital letters (every header
+/// name apispm looks for), eight bytes at a time: header names are compared several times per
+/// request, and the byte-at-a-time comparison was a good part of folding one in.
+fn eq_lower(name: &str, lower: &str) -> bool {
+    eq_lower_bytes(name.as_bytes(), lower.as_bytes())
+}
+
+fn eq_lower_bytes(a: &[u8], lower: &[u8]) -> bool {
+    debug_assert!(!lower.iter().any(u8::is_ascii_uppercase));
+    if a.len() != lower.len() {
+        return false;
+    }
+    if a.len() < 8 {
+        return a.eq_ignore_ascii_case(lower);
+    }
+    let word =
+        |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+    let mut i = 0;
+    while i + 8 < a.len() {
+        if to_lower8(word(a, i)) != word(lower, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last eight bytes, overlapping the previous word when the length is not a multiple.
+    let last = a.len() - 8;
+    to_lower8(word(a, last)) == word(lower, last)
+}
+
+/// ASCII capitals of eight bytes made lower case, every other byte kept.
+fn to_lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGH;
+    let at_least_a = low7 + ONES * u64::from(0x80 - b'A');
+    let above_z = low7 + ONES * u64::from(0x7F - b'Z');
+    let capital = at_least_a & !above_z & !x & HIGH;
+    x | (capital >> 2)
 }
 
 /// `X-RateLimit-*`, the IETF `RateLimit`/`RateLimit-*`/`RateLimit-Policy`, `X-Rate-Limit-*`
@@ -412,7 +452,7 @@ fn is_rate_limit_header(name: &str) -> bool {
     starts_with_ci(name, "x-ratelimit")
         || starts_with_ci(name, "ratelimit")
         || starts_with_ci(name, "x-rate-limit")
-        || name.eq_ignore_ascii_case("retry-after")
+        || eq_lower(name, "retry-after")
 }
 
 /// Folds exchanges into tallies. Holds what is shared and read-only: the sensitive-data
@@ -543,11 +583,7 @@ impl Observer {
             t.unauthenticated_success += 1;
         }
 
-        if ex
-            .scheme
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("https"))
-        {
+        if ex.scheme.as_deref().is_some_and(|s| eq_lower(s, "https")) {
             t.https += 1;
         }
 
@@ -567,7 +603,7 @@ impl Observer {
             while candidates != 0 {
                 let i = candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
-                if self.tracked[i].eq_ignore_ascii_case(k) {
+                if eq_lower(k, &self.tracked[i]) {
                     tracked_seen |= 1 << i;
                 }
             }
@@ -704,6 +740,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn header_names_compare_like_eq_ignore_ascii_case(
+            name in "[a-zA-Z0-9_-]{0,40}|\\PC{0,40}",
+            flip in proptest::collection::vec(proptest::bool::ANY, 40),
+        ) {
+            // Against itself lowered, against a variant with some letters changed, and
+            // against the known header names.
+            let lower = name.to_ascii_lowercase();
+            proptest::prop_assert!(eq_lower(&name, &lower));
+            let other: String = lower
+                .chars()
+                .zip(flip.iter().cycle())
+                .map(|(c, f)| if *f && c.is_ascii_lowercase() { 'q' } else { c })
+                .collect();
+            proptest::prop_assert_eq!(eq_lower(&name, &other), name.eq_ignore_ascii_case(&other));
+            for known in CREDENTIAL_HEADERS.iter().chain(&["access-control-allow-origin", "x-ratelimit"]) {
+                proptest::prop_assert_eq!(eq_lower(&name, known), name.eq_ignore_ascii_case(known));
+            }
+        }
+
         #[test]
         fn path_prefilter_decides_as_before(p in "[/a-zA-Z0-9.@%() +eyJ-]{0,40}") {
             proptest::prop_assert_eq!(path_may_hold_sensitive(&p), may_hold_sensitive_reference(&p));
