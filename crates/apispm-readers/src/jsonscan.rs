@@ -668,6 +668,17 @@ impl<'a> Scanner<'a> {
 
     /// A timestamp: RFC 3339, epoch seconds or milliseconds; `-`, empty and null are none.
     pub fn timestamp(&mut self, what: &str) -> Result<Option<i64>> {
+        // The usual value, epoch milliseconds written as a plain integer, read directly: the
+        // same value `parse_any` gives it (an integer this short is exact as a float).
+        if self.peek()? == Kind::Num {
+            let at = self.pos;
+            let n = self.number()?;
+            if (1..=15).contains(&n.len()) && n.bytes().all(|c| c.is_ascii_digit()) {
+                let v = n.bytes().fold(0u64, |a, c| a * 10 + u64::from(c - b'0'));
+                return Ok(apispm_core::time::from_epoch_number(v as f64));
+            }
+            self.pos = at;
+        }
         self.lenient(what, "bad timestamp", apispm_core::time::parse_any)
     }
 
@@ -738,6 +749,26 @@ mod tests {
             r#"{"a":"#,
         ] {
             assert!(!valid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_read_directly_equal_the_text_path() {
+        for t in [
+            "1764806400000",
+            "1764806400",
+            "0",
+            "123456789012345",
+            "1234567890123456",
+            "-5",
+            "1.5e3",
+            "17648064000001",
+        ] {
+            let mut sc = Scanner::new(t);
+            let direct = sc.timestamp("t");
+            let mut sc = Scanner::new(t);
+            let text = sc.lenient("t", "bad timestamp", apispm_core::time::parse_any);
+            assert_eq!(direct, text, "{t}");
         }
     }
 

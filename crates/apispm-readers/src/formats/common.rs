@@ -140,18 +140,45 @@ pub struct Url<'a> {
     pub query: Option<Cow<'a, str>>,
 }
 
-/// Parses an absolute URL (`https://host:8443/a/b?x=1#frag`) or an origin-form target
-/// (`/a/b?x=1`). Anything else (authority-form, `*`) is kept whole as the path.
-pub fn parse_url(u: Cow<'_, str>) -> Url<'_> {
-    let s: &str = &u;
-    // A scheme is a run of scheme characters right before the first `://`: scanning the run
-    // and looking for `://` after it finds the same without a substring search.
+/// Where the scheme of an absolute URL ends. A scheme is a run of scheme characters right
+/// before the first `://`: scanning the run and looking for `://` after it finds the same
+/// without a substring search.
+fn scheme_end(s: &str) -> Option<usize> {
     let run = s
         .bytes()
         .position(|b| !(b.is_ascii_alphanumeric() || b"+-.".contains(&b)))
         .unwrap_or(s.len());
-    let scheme_end = (run > 0 && s.as_bytes()[run..].starts_with(b"://")).then_some(run);
-    let Some(se) = scheme_end else {
+    (run > 0 && s.as_bytes()[run..].starts_with(b"://")).then_some(run)
+}
+
+/// `host[:port]` of an absolute URL whose scheme ends at `se`, without any user info.
+fn authority_span(s: &str, se: usize) -> (usize, usize) {
+    let rest = se + 3;
+    let b = s.as_bytes();
+    let auth_end = memchr::memchr3(b'/', b'?', b'#', &b[rest..]).map_or(s.len(), |i| rest + i);
+    let auth_start = memchr::memrchr(b'@', &b[rest..auth_end]).map_or(rest, |i| rest + i + 1);
+    (auth_start, auth_end)
+}
+
+/// The scheme and authority of a URL, as [`parse_url`] gives them, when its path is not
+/// needed.
+pub fn url_origin<'a>(u: &Cow<'a, str>) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+    let s: &str = u;
+    let Some(se) = scheme_end(s) else {
+        return (None, None);
+    };
+    let (auth_start, auth_end) = authority_span(s, se);
+    (
+        Some(sub(u, 0..se)),
+        (auth_end > auth_start).then(|| sub(u, auth_start..auth_end)),
+    )
+}
+
+/// Parses an absolute URL (`https://host:8443/a/b?x=1#frag`) or an origin-form target
+/// (`/a/b?x=1`). Anything else (authority-form, `*`) is kept whole as the path.
+pub fn parse_url(u: Cow<'_, str>) -> Url<'_> {
+    let s: &str = &u;
+    let Some(se) = scheme_end(s) else {
         let (path, query) = split_target(u);
         return Url {
             scheme: None,
@@ -160,11 +187,8 @@ pub fn parse_url(u: Cow<'_, str>) -> Url<'_> {
             query,
         };
     };
-    let rest = se + 3;
-    let auth_end =
-        memchr::memchr3(b'/', b'?', b'#', &s.as_bytes()[rest..]).map_or(s.len(), |i| rest + i);
+    let (auth_start, auth_end) = authority_span(s, se);
     let b = s.as_bytes();
-    let auth_start = memchr::memrchr(b'@', &b[rest..auth_end]).map_or(rest, |i| rest + i + 1);
     let frag = memchr::memchr(b'#', &b[auth_end..]).map_or(s.len(), |i| auth_end + i);
     let q = memchr::memchr(b'?', &b[auth_end..frag]).map(|i| auth_end + i);
     let path_end = q.unwrap_or(frag);
@@ -508,6 +532,20 @@ mod tests {
         assert_eq!(u.authority.as_deref(), Some("api.example.com:8443"));
         assert_eq!(u.path, "/a/b%20c");
         assert_eq!(u.query.as_deref(), Some("x=1&y"));
+        for url in [
+            "https://user:pw@api.example.com:8443/a?b#c",
+            "http://h",
+            "/a/b",
+            "h://",
+            "x:/y",
+        ] {
+            let whole = parse_url(Cow::Borrowed(url));
+            assert_eq!(
+                url_origin(&Cow::Borrowed(url)),
+                (whole.scheme, whole.authority),
+                "{url}"
+            );
+        }
         let u = parse_url(Cow::Borrowed("http://h"));
         assert_eq!((u.path.as_ref(), u.query), ("/", None));
         let u = parse_url(Cow::Borrowed("http://h?q=1"));

@@ -87,7 +87,6 @@ pub fn parse_with<'a>(text: &'a str, spare: &mut Spare) -> Result<Exchange<'a>, 
     let method = unset(p.method).ok_or("missing field `request.method`")?;
     ex.method = normalize_method(method)?;
 
-    let url = p.url.map(common::parse_url);
     let from_uri = p.uri.map(|u| {
         if u.starts_with('/') || u.starts_with('*') {
             common::split_target(u)
@@ -96,6 +95,19 @@ pub fn parse_with<'a>(text: &'a str, spare: &mut Spare) -> Result<Exchange<'a>, 
             (u.path, u.query)
         }
     });
+    // With the target logged on its own, only the URL's scheme and host are needed.
+    let url = match (&from_uri, p.url) {
+        (Some(_), Some(u)) => {
+            let (scheme, authority) = common::url_origin(&u);
+            Some(common::Url {
+                scheme,
+                authority,
+                path: Cow::Borrowed("/"),
+                query: None,
+            })
+        }
+        (_, u) => u.map(common::parse_url),
+    };
     let (path, query, had_query) = match (from_uri, &url) {
         (Some((path, query)), _) => {
             let had = query.is_some();
