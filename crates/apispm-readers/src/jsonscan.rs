@@ -671,13 +671,25 @@ impl<'a> Scanner<'a> {
         // The usual value, epoch milliseconds written as a plain integer, read directly: the
         // same value `parse_any` gives it (an integer this short is exact as a float).
         if self.peek()? == Kind::Num {
-            let at = self.pos;
-            let n = self.number()?;
-            if (1..=15).contains(&n.len()) && n.bytes().all(|c| c.is_ascii_digit()) {
-                let v = n.bytes().fold(0u64, |a, c| a * 10 + u64::from(c - b'0'));
+            let (b, start) = (self.b, self.pos);
+            let (mut i, mut v) = (start, 0u64);
+            while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+                v = v * 10 + u64::from(d);
+                i += 1;
+                if i - start > 15 {
+                    break;
+                }
+            }
+            // Exactly what `number` reads when the digits are the whole number (no leading
+            // zero, fraction or exponent); anything else takes the general path.
+            let len = i - start;
+            if (1..=15).contains(&len)
+                && (b[start] != b'0' || len == 1)
+                && !matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+            {
+                self.pos = i;
                 return Ok(apispm_core::time::from_epoch_number(v as f64));
             }
-            self.pos = at;
         }
         self.lenient(what, "bad timestamp", apispm_core::time::parse_any)
     }
@@ -758,16 +770,25 @@ mod tests {
             "1764806400000",
             "1764806400",
             "0",
+            "00",
+            "012",
             "123456789012345",
             "1234567890123456",
             "-5",
             "1.5e3",
+            "12E2",
             "17648064000001",
+            "7x",
+            "\"1764806400\"",
+            "null",
         ] {
             let mut sc = Scanner::new(t);
-            let direct = sc.timestamp("t");
+            let direct = (sc.timestamp("t"), sc.pos());
             let mut sc = Scanner::new(t);
-            let text = sc.lenient("t", "bad timestamp", apispm_core::time::parse_any);
+            let text = (
+                sc.lenient("t", "bad timestamp", apispm_core::time::parse_any),
+                sc.pos(),
+            );
             assert_eq!(direct, text, "{t}");
         }
     }
