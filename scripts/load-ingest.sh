@@ -16,10 +16,12 @@ CONNS=${3:-4}
 PORT=${PORT:-18931}
 DATA=${DATA:-crates/apispm-cli/tests/fixtures/kong-consistent-3k.jsonl}
 
-cargo build --release -q -p apispm-cli
-cargo build --release -q -p apispm-server --example loadgen
-BIN=target/release/apispm
-LOADGEN=target/release/examples/loadgen
+# APISPM_BIN / LOADGEN name prebuilt binaries; otherwise both are built (release).
+BIN=${APISPM_BIN:-target/release/apispm}
+LOADGEN_SET=${LOADGEN:-}
+LOADGEN=${LOADGEN:-target/release/examples/loadgen}
+[[ -n "${APISPM_BIN:-}" ]] || cargo build --release -q -p apispm-cli
+[[ -n "${LOADGEN_SET:-}" ]] || cargo build --release -q -p apispm-server --example loadgen
 
 WORK=$(mktemp -d)
 SERVER_PID=
