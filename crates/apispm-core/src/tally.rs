@@ -284,17 +284,10 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 /// scanned in full.
 fn path_may_hold_sensitive(p: &str) -> bool {
     let b = p.as_bytes();
-    // `J` is rare in paths: look for a JWT's `eyJ` only where there is one.
-    if b.contains(&b'J') && b.windows(3).any(|w| w == b"eyJ") {
-        return true;
-    }
     // Branch-free over the bytes, as ids are random and per-byte branches mispredict: each
-    // byte's class from a table, the digit run kept or cleared by a mask of "does the run go on".
-    // Without a dot (most paths) only the digit count matters.
-    if b.contains(&b'.') {
-        return runs_with_dots(b);
-    }
-    let (mut digits, mut hit) = (0u32, 0u8);
+    // byte's class from a table, the digit run kept or cleared by a mask of "does the run go
+    // on", and the classes seen gathered for the rarer cases decided afterwards.
+    let (mut digits, mut hit, mut seen) = (0u32, 0u8, 0u8);
     for &c in b {
         let class = PATH_CLASS[c as usize];
         // All ones while the run goes on, else zero: an `and` keeps the dependency chain from
@@ -302,8 +295,14 @@ fn path_may_hold_sensitive(p: &str) -> bool {
         let goes_on = 0u32.wrapping_sub(u32::from((class & RUN) >> 2));
         digits = (digits + u32::from(class & DIGIT)) & goes_on;
         hit |= (class & MARK) | u8::from(digits >= 9);
+        seen |= class;
     }
-    hit != 0
+    // `J` is rare in paths: a JWT's `eyJ` is looked for only where there is one.
+    if hit != 0 || (seen & JAY != 0 && b.windows(3).any(|w| w == b"eyJ")) {
+        return true;
+    }
+    // Without a dot (most paths) only the digit count mattered.
+    seen & DOT != 0 && runs_with_dots(b)
 }
 
 /// The same with dotted runs (IP addresses, dotted numbers) counted too.
@@ -326,6 +325,8 @@ const DOT: u8 = 2;
 const RUN: u8 = 4;
 /// `@` and `%`: emails and encoded text.
 const MARK: u8 = 8;
+/// `J`, which a JWT's `eyJ` needs.
+const JAY: u8 = 16;
 
 const PATH_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -342,6 +343,7 @@ const PATH_CLASS: [u8; 256] = {
     t[b'+' as usize] = RUN;
     t[b'@' as usize] = MARK;
     t[b'%' as usize] = MARK;
+    t[b'J' as usize] = JAY;
     t
 };
 
