@@ -8,6 +8,9 @@
 #   scripts/bench-vs-seed.sh [RECORDS=200000] [RUNS=3] [KONG_RECORDS=1000000]
 #
 # Needs python3 and the shared tools (SHARED=../shared by default). Writes to bench-out/.
+# APISPM_BIN=path measures a prebuilt binary; otherwise the release build is made (in
+# CARGO_TARGET_DIR when set). On a shared machine wall times vary with the load: compare
+# binaries with scripts/bench-instructions.sh, and time them when the machine is quiet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
@@ -16,8 +19,12 @@ KN=${3:-1000000}
 SHARED=${SHARED:-../shared}
 OUT=bench-out
 mkdir -p "$OUT"
-cargo build --release -q
-BIN=target/release/apispm
+if [[ -n ${APISPM_BIN:-} ]]; then
+  BIN=$APISPM_BIN
+else
+  cargo build --release -q -p apispm-cli
+  BIN=${CARGO_TARGET_DIR:-target}/release/apispm
+fi
 
 gen() { # gen N DIR
   [[ -s $2/seed.jsonl ]] || python3 "$SHARED/tools/gen_traffic.py" "$2" "$1" 31 --consistent >/dev/null
