@@ -108,6 +108,16 @@ impl<'a> JStr<'a> {
     }
 }
 
+/// An integer written as text: digits, or a float with an integral value.
+fn integer_text(t: &str) -> Option<i64> {
+    t.parse::<i64>().ok().or_else(|| {
+        t.parse::<f64>()
+            .ok()
+            .filter(|v| v.fract() == 0.0 && v.abs() < 9e15)
+            .map(|v| v as i64)
+    })
+}
+
 /// `str::trim`, with the usual case (no surrounding whitespace) decided from two bytes.
 #[inline]
 pub fn trim(s: &str) -> &str {
@@ -656,42 +666,47 @@ impl<'a> Scanner<'a> {
 
     /// An integer given as a number or numeric string; `-`, empty and null are none.
     pub fn lenient_int(&mut self, what: &str) -> Result<Option<i64>> {
-        self.lenient(what, "expected an integer", |t| {
-            t.parse::<i64>().ok().or_else(|| {
-                t.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.fract() == 0.0 && v.abs() < 9e15)
-                    .map(|v| v as i64)
-            })
-        })
+        if let Some(v) = self.plain_integer()? {
+            return Ok(Some(v as i64));
+        }
+        self.lenient(what, "expected an integer", integer_text)
     }
 
     /// A timestamp: RFC 3339, epoch seconds or milliseconds; `-`, empty and null are none.
     pub fn timestamp(&mut self, what: &str) -> Result<Option<i64>> {
         // The usual value, epoch milliseconds written as a plain integer, read directly: the
         // same value `parse_any` gives it (an integer this short is exact as a float).
-        if self.peek()? == Kind::Num {
-            let (b, start) = (self.b, self.pos);
-            let (mut i, mut v) = (start, 0u64);
-            while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
-                v = v * 10 + u64::from(d);
-                i += 1;
-                if i - start > 15 {
-                    break;
-                }
-            }
-            // Exactly what `number` reads when the digits are the whole number (no leading
-            // zero, fraction or exponent); anything else takes the general path.
-            let len = i - start;
-            if (1..=15).contains(&len)
-                && (b[start] != b'0' || len == 1)
-                && !matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
-            {
-                self.pos = i;
-                return Ok(apispm_core::time::from_epoch_number(v as f64));
-            }
+        if let Some(v) = self.plain_integer()? {
+            return Ok(apispm_core::time::from_epoch_number(v as f64));
         }
         self.lenient(what, "bad timestamp", apispm_core::time::parse_any)
+    }
+
+    /// A number of at most 15 digits and nothing else (no sign, leading zero, fraction or
+    /// exponent), read and valued in one pass: exactly what [`Scanner::number`] reads, and a
+    /// value exact as an `f64`. Anything else is left unread for the general path.
+    fn plain_integer(&mut self) -> Result<Option<u64>> {
+        if self.peek()? != Kind::Num {
+            return Ok(None);
+        }
+        let (b, start) = (self.b, self.pos);
+        let (mut i, mut v) = (start, 0u64);
+        while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+            v = v * 10 + u64::from(d);
+            i += 1;
+            if i - start > 15 {
+                break;
+            }
+        }
+        let len = i - start;
+        if (1..=15).contains(&len)
+            && (b[start] != b'0' || len == 1)
+            && !matches!(b.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+        {
+            self.pos = i;
+            return Ok(Some(v));
+        }
+        Ok(None)
     }
 
     /// A scalar that logs write loosely: `-`, empty and null are none; anything else must
@@ -787,6 +802,14 @@ mod tests {
             let mut sc = Scanner::new(t);
             let text = (
                 sc.lenient("t", "bad timestamp", apispm_core::time::parse_any),
+                sc.pos(),
+            );
+            assert_eq!(direct, text, "{t}");
+            let mut sc = Scanner::new(t);
+            let direct = (sc.lenient_int("t"), sc.pos());
+            let mut sc = Scanner::new(t);
+            let text = (
+                sc.lenient("t", "expected an integer", integer_text),
                 sc.pos(),
             );
             assert_eq!(direct, text, "{t}");

@@ -153,11 +153,18 @@ fn scheme_end(s: &str) -> Option<usize> {
 
 /// `host[:port]` of an absolute URL whose scheme ends at `se`, without any user info.
 fn authority_span(s: &str, se: usize) -> (usize, usize) {
-    let rest = se + 3;
+    // Hosts are short: one plain loop finds both ends, where two searches cost more to start.
     let b = s.as_bytes();
-    let auth_end = memchr::memchr3(b'/', b'?', b'#', &b[rest..]).map_or(s.len(), |i| rest + i);
-    let auth_start = memchr::memrchr(b'@', &b[rest..auth_end]).map_or(rest, |i| rest + i + 1);
-    (auth_start, auth_end)
+    let (mut start, mut i) = (se + 3, se + 3);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'/' | b'?' | b'#' => break,
+            b'@' => start = i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    (start, i)
 }
 
 /// The scheme and authority of a URL, as [`parse_url`] gives them, when its path is not
