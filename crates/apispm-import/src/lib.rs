@@ -23,6 +23,8 @@ mod zap;
 use apispm_core::{Finding, Severity};
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -160,97 +162,132 @@ pub fn import_bytes(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
     }
 }
 
+/// The top-level members of a JSON object, unparsed: large reports (a CodeQL log of 100k
+/// results) are then parsed one result at a time instead of as one document tree.
+pub(crate) type RawMap<'a> = BTreeMap<String, &'a RawValue>;
+
 /// How a report's text was recognised.
-enum Recognised {
-    Document(ImportFormat, Value),
+enum Recognised<'a> {
+    Sarif(RawMap<'a>),
+    Zap(Value),
+    /// Nuclei records: a JSON array, or one object (a one-line JSON lines file).
+    Records(ImportFormat, Vec<&'a RawValue>),
     Lines,
+}
+
+impl Recognised<'_> {
+    fn format(&self) -> ImportFormat {
+        match self {
+            Recognised::Sarif(_) => ImportFormat::Sarif,
+            Recognised::Zap(_) => ImportFormat::ZapJson,
+            Recognised::Records(f, _) => *f,
+            Recognised::Lines => ImportFormat::NucleiJsonl,
+        }
+    }
 }
 
 /// Tells the format from the content: a SARIF log has `runs`, a ZAP report `site`, Nuclei
 /// records `template-id` (or the older `templateID`) and `info`.
 pub fn detect(text: &str) -> Option<ImportFormat> {
-    match recognise(text.trim_start_matches('\u{feff}'), "") {
-        Ok(Recognised::Document(f, _)) => Some(f),
-        Ok(Recognised::Lines) => Some(ImportFormat::NucleiJsonl),
-        Err(_) => None,
-    }
+    recognise(text.trim_start_matches('\u{feff}'), "")
+        .ok()
+        .map(|r| r.format())
 }
 
-fn is_nuclei_record(v: &Value) -> bool {
-    v.as_object().is_some_and(|o| {
-        o.contains_key("template-id")
-            || o.contains_key("templateID")
-            || (o.contains_key("template") && o.contains_key("info"))
+fn is_nuclei_keys<'k>(mut keys: impl Iterator<Item = &'k str>) -> bool {
+    let (mut template, mut info) = (false, false);
+    keys.any(|k| {
+        template |= k == "template";
+        info |= k == "info";
+        k == "template-id" || k == "templateID" || (template && info)
     })
 }
 
-fn recognise(text: &str, name: &str) -> Result<Recognised, ImportError> {
+fn is_nuclei_record(v: &Value) -> bool {
+    v.as_object()
+        .is_some_and(|o| is_nuclei_keys(o.keys().map(String::as_str)))
+}
+
+fn is_nuclei_raw(raw: &RawValue) -> bool {
+    serde_json::from_str::<RawMap<'_>>(raw.get())
+        .is_ok_and(|m| is_nuclei_keys(m.keys().map(String::as_str)))
+}
+
+fn json_error(name: &str, e: &serde_json::Error) -> ImportError {
+    ImportError::Json {
+        path: name.to_string(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        reason: e.to_string(),
+    }
+}
+
+fn recognise<'a>(text: &'a str, name: &str) -> Result<Recognised<'a>, ImportError> {
     let unusable = |reason: &str| ImportError::Unusable {
         path: name.to_string(),
         reason: reason.to_string(),
     };
-    if text.trim().is_empty() {
+    let first = text.trim_start().as_bytes().first().copied();
+    let Some(first) = first else {
         return Err(unusable(
             "empty file; expected a SARIF, ZAP or Nuclei report",
         ));
-    }
-    let whole = serde_json::from_str::<Value>(text);
-    match whole {
-        Ok(Value::Object(o)) => {
-            if o.contains_key("runs") {
-                return Ok(Recognised::Document(ImportFormat::Sarif, Value::Object(o)));
+    };
+    // JSON lines: one document per line, so the whole text is not one value.
+    let lines_or = |e: serde_json::Error| {
+        let nuclei_lines = text
+            .lines()
+            .take(1000)
+            .filter_map(|l| serde_json::from_str::<Value>(l.trim()).ok())
+            .any(|v| is_nuclei_record(&v));
+        if nuclei_lines {
+            Ok(Recognised::Lines)
+        } else {
+            Err(json_error(name, &e))
+        }
+    };
+    match first {
+        b'{' => {
+            let map = match serde_json::from_str::<RawMap<'a>>(text) {
+                Ok(m) => m,
+                Err(e) => return lines_or(e),
+            };
+            if map.contains_key("runs") {
+                return Ok(Recognised::Sarif(map));
             }
-            if o.contains_key("site") {
-                return Ok(Recognised::Document(
-                    ImportFormat::ZapJson,
-                    Value::Object(o),
-                ));
+            if map.contains_key("site") {
+                let doc = serde_json::from_str::<Value>(text).map_err(|e| json_error(name, &e))?;
+                return Ok(Recognised::Zap(doc));
             }
-            let v = Value::Object(o);
-            if is_nuclei_record(&v) {
+            if is_nuclei_keys(map.keys().map(String::as_str)) {
                 // One record: a single JSON line, or one pretty-printed object.
-                return Ok(Recognised::Document(
-                    ImportFormat::NucleiJsonl,
-                    Value::Array(vec![v]),
-                ));
+                let whole: &RawValue =
+                    serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
+                return Ok(Recognised::Records(ImportFormat::NucleiJsonl, vec![whole]));
             }
             Err(unusable(
                 "a JSON object that is not a SARIF log (no `runs`), a ZAP traditional JSON report (no `site`) or a Nuclei result (no `template-id`)",
             ))
         }
-        Ok(Value::Array(items)) => {
-            if items.is_empty() || items.iter().any(is_nuclei_record) {
-                Ok(Recognised::Document(
-                    ImportFormat::NucleiJson,
-                    Value::Array(items),
-                ))
+        b'[' => {
+            let items = match serde_json::from_str::<Vec<&'a RawValue>>(text) {
+                Ok(items) => items,
+                Err(e) => return lines_or(e),
+            };
+            if items.is_empty() || items.iter().take(100).any(|r| is_nuclei_raw(r)) {
+                Ok(Recognised::Records(ImportFormat::NucleiJson, items))
             } else {
                 Err(unusable(
                     "a JSON array whose items are not Nuclei results (no `template-id`)",
                 ))
             }
         }
-        Ok(_) => Err(unusable(
-            "a JSON scalar; expected a SARIF, ZAP or Nuclei report",
-        )),
-        Err(e) => {
-            // JSON lines: one document per line, so the whole text is not one value.
-            let nuclei_lines = text
-                .lines()
-                .take(1000)
-                .filter_map(|l| serde_json::from_str::<Value>(l.trim()).ok())
-                .any(|v| is_nuclei_record(&v));
-            if nuclei_lines {
-                Ok(Recognised::Lines)
-            } else {
-                Err(ImportError::Json {
-                    path: name.to_string(),
-                    line: e.line() as u64,
-                    column: e.column() as u64,
-                    reason: e.to_string(),
-                })
-            }
-        }
+        _ => match serde_json::from_str::<Value>(text) {
+            Ok(_) => Err(unusable(
+                "a JSON scalar; expected a SARIF, ZAP or Nuclei report",
+            )),
+            Err(e) => lines_or(e),
+        },
     }
 }
 
@@ -258,20 +295,16 @@ fn recognise(text: &str, name: &str) -> Result<Recognised, ImportError> {
 pub fn import_text(text: &str, name: &str) -> Result<Imported, ImportError> {
     let text = text.trim_start_matches('\u{feff}');
     let recognised = recognise(text, name)?;
-    let format = match &recognised {
-        Recognised::Document(f, _) => *f,
-        Recognised::Lines => ImportFormat::NucleiJsonl,
-    };
-    let mut sink = Sink::new(name, format);
+    let mut sink = Sink::new(name, recognised.format());
     match recognised {
-        Recognised::Document(ImportFormat::Sarif, doc) => {
+        Recognised::Sarif(doc) => {
             sarif::read(&doc, &mut sink).map_err(|reason| ImportError::Unusable {
                 path: name.to_string(),
                 reason,
             })?
         }
-        Recognised::Document(ImportFormat::ZapJson, doc) => zap::read(&doc, &mut sink),
-        Recognised::Document(_, doc) => nuclei::read_array(&doc, &mut sink),
+        Recognised::Zap(doc) => zap::read(&doc, &mut sink),
+        Recognised::Records(_, items) => nuclei::read_records(&items, &mut sink),
         Recognised::Lines => nuclei::read_lines(text, &mut sink),
     }
     Ok(sink.finish())

@@ -34,18 +34,22 @@ pub(crate) fn read_lines(text: &str, sink: &mut Sink) {
     }
 }
 
-/// A JSON array of results; `lines` when it stands for a one-line JSON lines file.
-pub(crate) fn read_array(doc: &Value, sink: &mut Sink) {
+/// Records of a JSON array, or the one record of a one-line JSON lines file; each is parsed
+/// on its own, so a large export is never held as one tree.
+pub(crate) fn read_records(items: &[&serde_json::value::RawValue], sink: &mut Sink) {
     sink.tool("nuclei");
     let single = sink.stats.format == crate::ImportFormat::NucleiJsonl;
-    for (i, v) in doc.as_array().into_iter().flatten().enumerate() {
+    for (i, raw) in items.iter().enumerate() {
         sink.record();
         let (line, at) = if single {
             (Some(1), "line 1".to_string())
         } else {
             (None, format!("[{i}]"))
         };
-        one(v, line, at, sink);
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(v) => one(&v, line, at, sink),
+            Err(e) => sink.reject(line, at, e.to_string()),
+        }
     }
 }
 

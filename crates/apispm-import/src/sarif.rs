@@ -14,34 +14,37 @@ use crate::common::{
     TEXT_MAX, TITLE_MAX, clean_url, clip, cvss_severity, find_route, find_url, first_line, get_ci,
     method, nonempty, number,
 };
-use crate::{Sink, finding};
+use crate::{RawMap, Sink, finding};
 use apispm_core::{Finding, Severity, SourceLocation};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 type Obj = Map<String, Value>;
 
-pub(crate) fn read(doc: &Value, sink: &mut Sink) -> Result<(), String> {
+/// Reads a SARIF log whose top-level members are still unparsed: runs and results are parsed
+/// one at a time, so memory follows the largest result, not the log.
+pub(crate) fn read(doc: &RawMap<'_>, sink: &mut Sink) -> Result<(), String> {
     if let Some(v) = doc.get("version") {
-        match v.as_str() {
-            Some("2.1.0") => {}
-            Some(other) => {
+        match serde_json::from_str::<Value>(v.get()) {
+            Ok(Value::String(s)) if s == "2.1.0" => {}
+            Ok(Value::String(other)) => {
                 return Err(format!(
                     "SARIF version {other} is not supported; apispm reads SARIF 2.1.0"
                 ));
             }
-            None => return Err("SARIF `version` is not a string".into()),
+            _ => return Err("SARIF `version` is not a string".into()),
         }
     }
-    let runs = match doc.get("runs") {
-        Some(Value::Array(runs)) => runs,
-        Some(Value::Null) => return Ok(()),
-        _ => return Err("SARIF `runs` is not an array".into()),
+    let Some(runs) = doc.get("runs") else {
+        return Ok(());
     };
-    for (r, run) in runs.iter().enumerate() {
-        match run.as_object() {
-            Some(run) => read_run(r, run, sink),
-            None => sink.reject(None, format!("runs[{r}]"), "a run that is not an object"),
+    let runs: Option<Vec<&RawValue>> =
+        serde_json::from_str(runs.get()).map_err(|_| "SARIF `runs` is not an array".to_string())?;
+    for (r, run) in runs.into_iter().flatten().enumerate() {
+        match serde_json::from_str::<RawMap<'_>>(run.get()) {
+            Ok(run) => read_run(r, &run, sink),
+            Err(_) => sink.reject(None, format!("runs[{r}]"), "a run that is not an object"),
         }
     }
     Ok(())
@@ -158,13 +161,23 @@ impl<'a> Run<'a> {
     }
 }
 
-fn read_run(r: usize, run: &Obj, sink: &mut Sink) {
-    let ctx = Run::new(run);
+fn read_run(r: usize, raw: &RawMap<'_>, sink: &mut Sink) {
+    // What results refer to is parsed; the results themselves one by one below.
+    let mut run = Obj::new();
+    for k in ["tool", "artifacts", "logicalLocations"] {
+        if let Some(v) = raw.get(k).and_then(|v| serde_json::from_str(v.get()).ok()) {
+            run.insert(k.to_string(), v);
+        }
+    }
+    let ctx = Run::new(&run);
     sink.tool(ctx.tool);
-    let results = match run.get("results") {
-        None | Some(Value::Null) => return,
-        Some(Value::Array(a)) => a,
-        Some(_) => {
+    let results = match raw
+        .get("results")
+        .map(|v| serde_json::from_str::<Option<Vec<&RawValue>>>(v.get()))
+    {
+        None | Some(Ok(None)) => return,
+        Some(Ok(Some(a))) => a,
+        Some(Err(_)) => {
             sink.reject(
                 None,
                 format!("runs[{r}].results"),
@@ -173,22 +186,30 @@ fn read_run(r: usize, run: &Obj, sink: &mut Sink) {
             return;
         }
     };
+    let mut texts = RuleTexts::default();
     for (i, res) in results.iter().enumerate() {
         sink.record();
         let at = format!("runs[{r}].results[{i}]");
-        let Some(res) = res.as_object() else {
+        let Ok(Value::Object(res)) = serde_json::from_str::<Value>(res.get()) else {
             sink.reject(None, at, "a result that is not an object");
             continue;
         };
-        if !is_open(res) {
+        if !is_open(&res) {
             sink.skip();
             continue;
         }
-        match result_finding(&ctx, res, sink) {
+        match result_finding(&ctx, &res, sink, &mut texts) {
             Ok(f) => sink.push(f),
             Err(reason) => sink.reject(None, at, reason),
         }
     }
+}
+
+/// A rule's descriptions as they go into findings (redacted, clipped), worked out once per
+/// rule rather than once per result.
+#[derive(Default)]
+struct RuleTexts {
+    by_rule: HashMap<String, (Option<String>, Option<String>)>,
 }
 
 /// Not suppressed, not fixed, and a failure.
@@ -500,7 +521,12 @@ fn place(ctx: &Run<'_>, res: &Obj) -> Place {
     p
 }
 
-fn result_finding(ctx: &Run<'_>, res: &Obj, sink: &Sink) -> Result<Finding, String> {
+fn result_finding(
+    ctx: &Run<'_>,
+    res: &Obj,
+    sink: &Sink,
+    texts: &mut RuleTexts,
+) -> Result<Finding, String> {
     let raw_message = message(res, None);
     let (rule_id, rule) = ctx.rule_of(res, &raw_message);
     let raw_message = if raw_message.is_empty() {
@@ -542,6 +568,11 @@ fn result_finding(ctx: &Run<'_>, res: &Obj, sink: &Sink) -> Result<Finding, Stri
     let place = place(ctx, res);
 
     let severity = severity(res, rule);
+    let message = if secret_result {
+        String::new()
+    } else {
+        sink.clean(&raw_message, &secrets)
+    };
     let mut f = finding(ctx.tool, &rule_id, severity, String::new());
     if secret_result {
         let at = place
@@ -565,23 +596,34 @@ fn result_finding(ctx: &Run<'_>, res: &Obj, sink: &Sink) -> Result<Finding, Stri
         );
         f.remediation = "Revoke and rotate the credential, remove it from the code and its history, and load it from a secret store at run time.".into();
     } else {
-        let message = sink.clean(&raw_message, &secrets);
         let title = first_line(&message);
         f.title = clip(
             if title.is_empty() { &rule_label } else { title },
             TITLE_MAX,
         );
-        let full = rule.and_then(|r| text_of(r.get("fullDescription")));
+        // Without result-specific secrets (those make it a secret result), a rule's texts
+        // redact the same for every result.
+        let (full, help) = texts
+            .by_rule
+            .entry(rule_id.clone())
+            .or_insert_with(|| {
+                let clean = |k: &str| {
+                    rule.and_then(|r| text_of(r.get(k)))
+                        .map(|t| clip(&sink.clean(t, &[]), TEXT_MAX))
+                };
+                (clean("fullDescription"), clean("help"))
+            })
+            .clone();
         let mut detail = message.clone();
-        if let Some(full) = full.filter(|d| !message.contains(d)) {
+        if let Some(full) = full.filter(|d| !message.contains(d.as_str())) {
             if !detail.is_empty() {
                 detail.push_str("\n\n");
             }
-            detail.push_str(&sink.clean(full, &secrets));
+            detail.push_str(&full);
         }
         f.detail = clip(&detail, TEXT_MAX);
-        if let Some(help) = rule.and_then(|r| text_of(r.get("help"))) {
-            f.remediation = clip(&sink.clean(help, &secrets), TEXT_MAX);
+        if let Some(help) = help {
+            f.remediation = help;
         }
     }
     f.category = [result_props, props(rule)]
@@ -633,7 +675,6 @@ fn result_finding(ctx: &Run<'_>, res: &Obj, sink: &Sink) -> Result<Finding, Stri
         }
     }
     if target.is_none() && !secret_result {
-        let message = sink.clean(&raw_message, &secrets);
         if let Some((m, t)) = find_route(&message) {
             verb = verb.or(Some(m));
             target = Some(t);
