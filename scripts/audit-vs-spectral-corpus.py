@@ -45,6 +45,7 @@ DEFAULT = [
     "vacuum-test-files/asana.yaml",
     "openai-openapi/openapi.yaml",
     "vacuum-test-files/api.github.com.yaml",
+    "stripe-openapi/spec3.json",
 ]
 
 
