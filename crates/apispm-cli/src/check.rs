@@ -128,7 +128,11 @@ fn finding_item(kind: &'static str, f: &Finding) -> GateItem {
     }
 }
 
-fn gate_items(audit: &AuditOutcome, report: Option<&Report>, imported: &[Finding]) -> Vec<GateItem> {
+fn gate_items(
+    audit: &AuditOutcome,
+    report: Option<&Report>,
+    imported: &[Finding],
+) -> Vec<GateItem> {
     let mut items: Vec<GateItem> = audit
         .findings
         .iter()
@@ -296,17 +300,37 @@ pub fn run(a: CheckArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn table(s: &GateSummary, items: &[GateItem], audit: &AuditOutcome, report: Option<&Report>) -> String {
+fn table(
+    s: &GateSummary,
+    items: &[GateItem],
+    audit: &AuditOutcome,
+    report: Option<&Report>,
+) -> String {
     let mut out = String::new();
     let new: Vec<&GateItem> = items.iter().filter(|i| !i.baselined).collect();
     let rule_w = new.iter().map(|i| i.rule.len()).max().unwrap_or(4).max(4);
     if new.is_empty() {
         out.push_str("No new findings.\n");
     } else {
-        let _ = writeln!(out, "{:<8}  {:<10}  {:<rule_w$}  LOCATION / DETAIL", "SEVERITY", "KIND", "RULE");
+        let _ = writeln!(
+            out,
+            "{:<8}  {:<10}  {:<rule_w$}  LOCATION / DETAIL",
+            "SEVERITY", "KIND", "RULE"
+        );
         for i in &new {
-            let _ = writeln!(out, "{:<8}  {:<10}  {:<rule_w$}  {}", i.severity.name(), i.kind, i.rule, i.location);
-            let _ = writeln!(out, "{:<8}  {:<10}  {:<rule_w$}    {}", "", "", "", i.detail);
+            let _ = writeln!(
+                out,
+                "{:<8}  {:<10}  {:<rule_w$}  {}",
+                i.severity.name(),
+                i.kind,
+                i.rule,
+                i.location
+            );
+            let _ = writeln!(
+                out,
+                "{:<8}  {:<10}  {:<rule_w$}    {}",
+                "", "", "", i.detail
+            );
         }
     }
     let _ = writeln!(
@@ -330,14 +354,21 @@ fn table(s: &GateSummary, items: &[GateItem], audit: &AuditOutcome, report: Opti
         "baseline: {} grandfathered, {} baseline entr{} no longer seen",
         s.baselined,
         s.baseline_unmatched,
-        if s.baseline_unmatched == 1 { "y" } else { "ies" }
+        if s.baseline_unmatched == 1 {
+            "y"
+        } else {
+            "ies"
+        }
     );
     let _ = writeln!(
         out,
         "gate (--fail-on {}): {}",
         s.fail_on.name().to_lowercase(),
         if s.tripped {
-            format!("FAILED, {} new item(s) at or above {}", s.new_at_or_above, s.fail_on)
+            format!(
+                "FAILED, {} new item(s) at or above {}",
+                s.new_at_or_above, s.fail_on
+            )
         } else {
             "passed".to_string()
         }

@@ -86,7 +86,12 @@ fn audit_reports_json_with_locations_and_gates() {
     assert_eq!(http["location"]["pointer"], "/servers/0/url");
     assert_eq!(http["location"]["line"], 4);
     assert_eq!(http["location"]["column"], 5);
-    assert!(http["location"]["file"].as_str().unwrap().ends_with("shop.yaml"));
+    assert!(
+        http["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("shop.yaml")
+    );
     assert!(!http["remediation"].as_str().unwrap().is_empty());
     let delete = findings
         .iter()
@@ -95,8 +100,34 @@ fn audit_reports_json_with_locations_and_gates() {
     assert_eq!(delete["method"], "DELETE");
     assert_eq!(delete["path"], "/orders/{order_id}");
 
-    assert_eq!(apispm(&["audit", s(&spec), "-q", "--format", "json", "--fail-on", "high"]).status.code(), Some(1));
-    assert_eq!(apispm(&["audit", s(&spec), "-q", "--format", "json", "--fail-on", "critical"]).status.code(), Some(0));
+    assert_eq!(
+        apispm(&[
+            "audit",
+            s(&spec),
+            "-q",
+            "--format",
+            "json",
+            "--fail-on",
+            "high"
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        apispm(&[
+            "audit",
+            s(&spec),
+            "-q",
+            "--format",
+            "json",
+            "--fail-on",
+            "critical"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
 
     // -o writes the file (JSON by default) and nothing to standard output.
     let o = d.join("out.json");
@@ -110,7 +141,8 @@ fn audit_reports_json_with_locations_and_gates() {
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.starts_with("## API description audit"), "{md}");
     assert!(md.contains("`owasp:api8:2023-no-server-http`"));
-    let table = String::from_utf8(apispm(&["audit", s(&spec), "--format", "table"]).stdout).unwrap();
+    let table =
+        String::from_utf8(apispm(&["audit", s(&spec), "--format", "table"]).stdout).unwrap();
     assert!(table.contains("shop.yaml:4:5"), "{table}");
 }
 
@@ -132,7 +164,11 @@ fn audit_sarif_has_rules_results_and_fingerprints() {
         assert_eq!(rules[idx]["id"], r["ruleId"]);
         let region = &r["locations"][0]["physicalLocation"]["region"];
         assert!(region["startLine"].as_u64().unwrap() >= 1);
-        assert!(r["partialFingerprints"].as_object().is_some_and(|o| !o.is_empty()));
+        assert!(
+            r["partialFingerprints"]
+                .as_object()
+                .is_some_and(|o| !o.is_empty())
+        );
     }
     for rule in rules {
         assert!(rule["shortDescription"]["text"].is_string());
@@ -177,7 +213,10 @@ fn bad_input_is_exit_2_with_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("shop.yaml:17:11: x-apispm-ignore"), "{err}");
-    assert_eq!(apispm(&["check", "--spec", s(&no_reason)]).status.code(), Some(2));
+    assert_eq!(
+        apispm(&["check", "--spec", s(&no_reason)]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -193,11 +232,36 @@ fn ignored_findings_are_counted_as_suppressed() {
     let v = json(&apispm(&["audit", s(&spec), "--format", "json"]));
     assert_eq!(v["summary"]["suppressed"], 2);
     let sup = v["suppressed"].as_array().unwrap();
-    assert!(sup.iter().all(|x| x["reason"] == "cancellations are signed links"));
-    assert!(sup.iter().any(|x| x["rule"] == "owasp:api2:2023-write-restricted"));
-    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "owasp:api2:2023-write-restricted"));
+    assert!(
+        sup.iter()
+            .all(|x| x["reason"] == "cancellations are signed links")
+    );
+    assert!(
+        sup.iter()
+            .any(|x| x["rule"] == "owasp:api2:2023-write-restricted")
+    );
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "owasp:api2:2023-write-restricted")
+    );
     // The remaining HIGH (plain HTTP) still trips the gate; silencing it too passes.
-    assert_eq!(apispm(&["audit", s(&spec), "-q", "--format", "json", "--fail-on", "high"]).status.code(), Some(1));
+    assert_eq!(
+        apispm(&[
+            "audit",
+            s(&spec),
+            "-q",
+            "--format",
+            "json",
+            "--fail-on",
+            "high"
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
     let spec = write_spec(
         &d,
         &std::fs::read_to_string(&spec).unwrap().replace(
@@ -205,7 +269,20 @@ fn ignored_findings_are_counted_as_suppressed() {
             "    x-internal: false\n    x-apispm-ignore: [{rule: owasp:api8:2023-no-server-http, reason: TLS ends at the load balancer}]\n",
         ),
     );
-    assert_eq!(apispm(&["audit", s(&spec), "-q", "--format", "json", "--fail-on", "high"]).status.code(), Some(0));
+    assert_eq!(
+        apispm(&[
+            "audit",
+            s(&spec),
+            "-q",
+            "--format",
+            "json",
+            "--fail-on",
+            "high"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -214,7 +291,16 @@ fn check_baseline_grandfathers_findings_across_edits() {
     let spec = write_spec(&d, SPEC);
     let baseline = d.join("apispm-baseline.json");
 
-    let out = apispm(&["check", "--spec", s(&spec), "--fail-on", "high", "--format", "json", "-q"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--fail-on",
+        "high",
+        "--format",
+        "json",
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["gate"]["tripped"], true);
@@ -226,8 +312,17 @@ fn check_baseline_grandfathers_findings_across_edits() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("apispm-baseline.json"));
 
     let out = apispm(&[
-        "check", "--spec", s(&spec), "--fail-on", "high", "--baseline", s(&baseline),
-        "--update-baseline", "--format", "json", "-q",
+        "check",
+        "--spec",
+        s(&spec),
+        "--fail-on",
+        "high",
+        "--baseline",
+        s(&baseline),
+        "--update-baseline",
+        "--format",
+        "json",
+        "-q",
     ]);
     assert_eq!(out.status.code(), Some(0));
     let b: Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
@@ -242,12 +337,28 @@ fn check_baseline_grandfathers_findings_across_edits() {
     assert_eq!(b["fingerprints"].as_array().unwrap().len(), distinct.len());
 
     // Everything is grandfathered: reported as such, the gate passes.
-    let out = apispm(&["check", "--spec", s(&spec), "--fail-on", "high", "--baseline", s(&baseline), "--format", "json"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--fail-on",
+        "high",
+        "--baseline",
+        s(&baseline),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["gate"]["baselined"], total);
     assert_eq!(v["gate"]["new"], 0);
-    assert!(v["items"].as_array().unwrap().iter().all(|i| i["baselined"] == true));
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["baselined"] == true)
+    );
 
     // Lines move (a description above everything) and a new anonymous write appears: only
     // the new operation's findings are new.
@@ -261,24 +372,75 @@ fn check_baseline_grandfathers_findings_across_edits() {
             "  /refunds:\n    post:\n      security: []\n      responses:\n        '201': {description: created}\ncomponents:\n",
         );
     let spec = write_spec(&d, &edited);
-    let out = apispm(&["check", "--spec", s(&spec), "--fail-on", "high", "--baseline", s(&baseline), "--format", "json", "-q"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--fail-on",
+        "high",
+        "--baseline",
+        s(&baseline),
+        "--format",
+        "json",
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
-    let new: Vec<&Value> = v["items"].as_array().unwrap().iter().filter(|i| i["baselined"] == false).collect();
+    let new: Vec<&Value> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["baselined"] == false)
+        .collect();
     assert!(!new.is_empty());
-    assert!(new.iter().all(|i| i["fingerprint"].as_str().unwrap().contains("/paths/~1refunds/post")), "{new:#?}");
+    assert!(
+        new.iter().all(|i| i["fingerprint"]
+            .as_str()
+            .unwrap()
+            .contains("/paths/~1refunds/post")),
+        "{new:#?}"
+    );
     assert_eq!(v["gate"]["baselined"], total);
 
     // The table says what is grandfathered; markdown is ready for a PR comment.
-    let out = apispm(&["check", "--spec", s(&spec), "--baseline", s(&baseline), "--format", "table", "-q"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--baseline",
+        s(&baseline),
+        "--format",
+        "table",
+        "-q",
+    ]);
     let t = String::from_utf8(out.stdout).unwrap();
-    assert!(t.contains(&format!("baseline: {total} grandfathered")), "{t}");
+    assert!(
+        t.contains(&format!("baseline: {total} grandfathered")),
+        "{t}"
+    );
     assert!(t.contains("FAILED"), "{t}");
-    let out = apispm(&["check", "--spec", s(&spec), "--baseline", s(&baseline), "--format", "markdown", "-q"]);
-    assert!(String::from_utf8(out.stdout).unwrap().starts_with("## apispm check"));
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--baseline",
+        s(&baseline),
+        "--format",
+        "markdown",
+        "-q",
+    ]);
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("## apispm check")
+    );
 
     // A corrupt baseline is exit 2 with its line.
-    std::fs::write(&baseline, "{\n  \"version\": 1,\n  \"fingerprints\": [1]\n}").unwrap();
+    std::fs::write(
+        &baseline,
+        "{\n  \"version\": 1,\n  \"fingerprints\": [1]\n}",
+    )
+    .unwrap();
     let out = apispm(&["check", "--spec", s(&spec), "--baseline", s(&baseline)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("apispm-baseline.json:3:"));
@@ -294,13 +456,43 @@ fn logs() -> String {
 #[test]
 fn check_with_logs_gates_on_policy_violations_too() {
     let d = tmp("logs");
-    let spec = write_spec(&d, &SPEC.replace("http://", "https://").replace("      security: []\n", ""));
+    let spec = write_spec(
+        &d,
+        &SPEC
+            .replace("http://", "https://")
+            .replace("      security: []\n", ""),
+    );
     // The spec alone passes at HIGH.
-    let out = apispm(&["check", "--spec", s(&spec), "--fail-on", "high", "--format", "json", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--fail-on",
+        "high",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // The traffic breaks the built-in policies (the fixture has shadow and unauthenticated
     // endpoints), so the same gate trips.
-    let out = apispm(&["check", "--spec", s(&spec), "--logs", &logs(), "--fail-on", "high", "--format", "json", "-q"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--logs",
+        &logs(),
+        "--fail-on",
+        "high",
+        "--format",
+        "json",
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert!(v["scan"]["total_apis"].as_u64().unwrap() > 0);
@@ -308,23 +500,70 @@ fn check_with_logs_gates_on_policy_violations_too() {
     assert!(items.iter().any(|i| i["kind"] == "policy"));
     // Baselining them lets the pipeline pass until something new appears.
     let baseline = d.join("b.json");
-    let out = apispm(&["check", "--spec", s(&spec), "--logs", &logs(), "--baseline", s(&baseline), "--update-baseline", "-q", "--format", "json"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--logs",
+        &logs(),
+        "--baseline",
+        s(&baseline),
+        "--update-baseline",
+        "-q",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
-    let out = apispm(&["check", "--spec", s(&spec), "--logs", &logs(), "--baseline", s(&baseline), "-q", "--format", "json"]);
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--logs",
+        &logs(),
+        "--baseline",
+        s(&baseline),
+        "-q",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["gate"]["new"], 0);
 
     // A broken policy file is an input error, with or without logs.
     let p = d.join("policy.yaml");
     std::fs::write(&p, "policies:\n  - name: x\n    scope: [unclosed\n").unwrap();
-    assert_eq!(apispm(&["check", "--spec", s(&spec), "--policy", s(&p), "-q"]).status.code(), Some(2));
-    assert_eq!(apispm(&["check", "--spec", s(&spec), "--logs", &logs(), "--policy", s(&p), "-q"]).status.code(), Some(2));
+    assert_eq!(
+        apispm(&["check", "--spec", s(&spec), "--policy", s(&p), "-q"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        apispm(&[
+            "check",
+            "--spec",
+            s(&spec),
+            "--logs",
+            &logs(),
+            "--policy",
+            s(&p),
+            "-q"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn check_gates_on_imported_findings() {
     let d = tmp("import");
-    let spec = write_spec(&d, &SPEC.replace("http://", "https://").replace("      security: []\n", ""));
+    let spec = write_spec(
+        &d,
+        &SPEC
+            .replace("http://", "https://")
+            .replace("      security: []\n", ""),
+    );
     let sarif = d.join("scanner.sarif");
     std::fs::write(
         &sarif,
@@ -333,8 +572,30 @@ fn check_gates_on_imported_findings() {
                         "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/orders.py"}, "region": {"startLine": 12}}}]}]}]}"#,
     )
     .unwrap();
-    let out = apispm(&["check", "--spec", s(&spec), "--findings", s(&sarif), "--fail-on", "high", "--format", "json", "-q"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = apispm(&[
+        "check",
+        "--spec",
+        s(&spec),
+        "--findings",
+        s(&sarif),
+        "--fail-on",
+        "high",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
-    assert!(v["items"].as_array().unwrap().iter().any(|i| i["kind"] == "finding" && i["rule"] == "sqli"));
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "finding" && i["rule"] == "sqli")
+    );
 }
