@@ -160,7 +160,8 @@ pub fn export_report(
     sink: &SinkArgs,
     quiet: bool,
 ) -> Result<u8, Failure> {
-    let records = apispm_export::records(report);
+    // Events are made from the records one at a time; only the events are kept.
+    let records = || apispm_export::records_iter(report);
     let (receiver, payloads, auth): (Receiver, Vec<Payload>, Auth) = match target {
         Target::Hec(a) => {
             let host = std::env::var("HOSTNAME")
@@ -184,7 +185,7 @@ pub fn export_report(
             };
             (
                 Receiver::SplunkHec,
-                apispm_export::hec_events(&records, &o),
+                apispm_export::hec_events(records(), &o),
                 auth,
             )
         }
@@ -207,7 +208,7 @@ pub fn export_report(
             };
             (
                 Receiver::Elastic,
-                apispm_export::bulk_items(&records, &o),
+                apispm_export::bulk_items(records(), &o),
                 auth,
             )
         }

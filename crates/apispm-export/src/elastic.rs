@@ -12,6 +12,7 @@ use crate::Payload;
 use crate::records::{Kind, Record};
 use apispm_core::Severity;
 use serde_json::{Map, Value, json};
+use std::borrow::Borrow;
 
 #[derive(Clone, Debug)]
 pub struct ElasticOptions {
@@ -247,21 +248,27 @@ fn document(r: &Record) -> Value {
 
 /// One `index` action and document per record. The action line and the document line are
 /// one payload: they must travel, and be retried, together.
-pub fn bulk_items(records: &[Record], o: &ElasticOptions) -> Vec<Payload> {
+pub fn bulk_items<R: Borrow<Record>>(
+    records: impl IntoIterator<Item = R>,
+    o: &ElasticOptions,
+) -> Vec<Payload> {
     records
-        .iter()
-        .map(|r| {
-            let action = json!({"index": {"_index": o.index, "_id": r.id}});
-            let mut text = serde_json::to_string(&action).expect("serializes");
-            text.push('\n');
-            text.push_str(&serde_json::to_string(&document(r)).expect("serializes"));
-            text.push('\n');
-            Payload {
-                id: r.id.clone(),
-                text,
-            }
-        })
+        .into_iter()
+        .map(|r| bulk_item(r.borrow(), o))
         .collect()
+}
+
+/// The `_bulk` action and document of one record.
+pub fn bulk_item(r: &Record, o: &ElasticOptions) -> Payload {
+    let action = json!({"index": {"_index": o.index, "_id": r.id}});
+    let mut text = serde_json::to_string(&action).expect("serializes");
+    text.push('\n');
+    text.push_str(&serde_json::to_string(&document(r)).expect("serializes"));
+    text.push('\n');
+    Payload {
+        id: r.id.clone(),
+        text,
+    }
 }
 
 #[cfg(test)]

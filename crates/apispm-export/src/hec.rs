@@ -5,6 +5,7 @@
 use crate::Payload;
 use crate::records::Record;
 use serde_json::{Map, Value, json};
+use std::borrow::Borrow;
 
 /// The HEC envelope's fields.
 #[derive(Clone, Debug)]
@@ -30,36 +31,42 @@ impl Default for HecOptions {
 }
 
 /// One HEC event per record.
-pub fn hec_events(records: &[Record], o: &HecOptions) -> Vec<Payload> {
+pub fn hec_events<R: Borrow<Record>>(
+    records: impl IntoIterator<Item = R>,
+    o: &HecOptions,
+) -> Vec<Payload> {
     records
-        .iter()
-        .map(|r| {
-            let mut event: Map<String, Value> = r.body.clone();
-            event.insert("event_id".into(), json!(r.id));
-            let mut e = Map::new();
-            // HEC's time is epoch seconds; milliseconds as the fraction.
-            e.insert("time".into(), json!(r.time_ms as f64 / 1000.0));
-            e.insert(
-                "host".into(),
-                json!(r.host.clone().unwrap_or_else(|| o.host.clone())),
-            );
-            e.insert("source".into(), json!(o.source));
-            e.insert(
-                "sourcetype".into(),
-                json!(
-                    o.sourcetype
-                        .clone()
-                        .unwrap_or_else(|| format!("apispm:{}", r.kind.as_str()))
-                ),
-            );
-            if let Some(i) = &o.index {
-                e.insert("index".into(), json!(i));
-            }
-            e.insert("event".into(), Value::Object(event));
-            Payload {
-                id: r.id.clone(),
-                text: serde_json::to_string(&Value::Object(e)).expect("an event serializes"),
-            }
-        })
+        .into_iter()
+        .map(|r| hec_event(r.borrow(), o))
         .collect()
+}
+
+/// The HEC event of one record.
+pub fn hec_event(r: &Record, o: &HecOptions) -> Payload {
+    let mut event: Map<String, Value> = r.body.clone();
+    event.insert("event_id".into(), json!(r.id));
+    let mut e = Map::new();
+    // HEC's time is epoch seconds; milliseconds as the fraction.
+    e.insert("time".into(), json!(r.time_ms as f64 / 1000.0));
+    e.insert(
+        "host".into(),
+        json!(r.host.clone().unwrap_or_else(|| o.host.clone())),
+    );
+    e.insert("source".into(), json!(o.source));
+    e.insert(
+        "sourcetype".into(),
+        json!(
+            o.sourcetype
+                .clone()
+                .unwrap_or_else(|| format!("apispm:{}", r.kind.as_str()))
+        ),
+    );
+    if let Some(i) = &o.index {
+        e.insert("index".into(), json!(i));
+    }
+    e.insert("event".into(), Value::Object(event));
+    Payload {
+        id: r.id.clone(),
+        text: serde_json::to_string(&Value::Object(e)).expect("an event serializes"),
+    }
 }

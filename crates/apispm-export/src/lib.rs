@@ -17,9 +17,9 @@ mod records;
 
 pub use apispm_report::Report;
 pub use deliver::{Auth, DeliveryError, DeliveryReport, HttpOptions, Receiver, deliver};
-pub use elastic::{ElasticOptions, bulk_items, ecs_severity};
-pub use hec::{HecOptions, hec_events};
-pub use records::{Kind, Record, records};
+pub use elastic::{ElasticOptions, bulk_item, bulk_items, ecs_severity};
+pub use hec::{HecOptions, hec_event, hec_events};
+pub use records::{Kind, Record, records, records_iter};
 
 /// One unit of delivery: a HEC event, or a `_bulk` action with its document. Never split.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -67,15 +67,42 @@ fn object(v: Value) -> Map<String, Value> {
 
 /// Every record of a report, summary first.
 pub fn records(r: &Report) -> Vec<Record> {
+    records_iter(r).collect()
+}
+
+/// [`records`], made one at a time: an export then holds the events it writes, not the records
+/// as well.
+pub fn records_iter(r: &Report) -> impl Iterator<Item = Record> + '_ {
     let time_ms = time::parse_rfc3339(&r.report_date).unwrap_or(0);
     let date = r.report_date.as_str();
-    let mut out = Vec::with_capacity(
-        1 + r.endpoints.len()
-            + r.findings.len()
-            + r.policy_violations.len()
-            + r.compliance_gaps.len(),
-    );
+    std::iter::once(summary(r, time_ms))
+        .chain(
+            r.endpoints
+                .iter()
+                .enumerate()
+                .map(move |(i, a)| endpoint(date, time_ms, i, a)),
+        )
+        .chain(
+            r.findings
+                .iter()
+                .enumerate()
+                .map(move |(i, f)| finding(date, time_ms, i, f)),
+        )
+        .chain(
+            r.policy_violations
+                .iter()
+                .enumerate()
+                .map(move |(i, v)| violation(date, time_ms, i, v)),
+        )
+        .chain(
+            r.compliance_gaps
+                .iter()
+                .enumerate()
+                .map(move |(i, g)| gap(date, time_ms, i, g)),
+        )
+}
 
+fn summary(r: &Report, time_ms: i64) -> Record {
     let metrics: Map<String, Value> = r
         .metrics
         .iter()
@@ -98,122 +125,121 @@ pub fn records(r: &Report) -> Vec<Record> {
         "metrics": metrics,
     }));
     summary.insert("kind".into(), json!(Kind::Summary.as_str()));
-    out.push(Record {
+    Record {
         kind: Kind::Summary,
-        id: record_id(date, Kind::Summary, 0, ""),
+        id: record_id(&r.report_date, Kind::Summary, 0, ""),
         time_ms,
         severity: None,
         host: None,
         body: summary,
-    });
-
-    for (i, a) in r.endpoints.iter().enumerate() {
-        let missing: Vec<String> = a
-            .security_controls
-            .iter()
-            .filter(|c| c.required && !c.present)
-            .map(|c| c.name.to_string())
-            .collect();
-        let controls: Map<String, Value> = a
-            .security_controls
-            .iter()
-            .map(|c| (c.name.to_string(), json!(c.present)))
-            .collect();
-        let mut body = object(json!({
-            "api_id": a.api_id,
-            "service": a.service,
-            "host": a.host,
-            "method": a.method,
-            "path": a.path,
-            "classification": a.classification,
-            "exposure": a.exposure,
-            "documented": a.documented,
-            "requests": a.requests,
-            "risk_score": a.risk_score,
-            "risk_level": a.risk_level,
-            "owner": a.owner,
-            "version": a.version,
-            "compliance_tags": a.compliance_tags,
-            "sensitive_data_types": a.sensitive_data_types,
-            "missing_controls": missing,
-            "controls": controls,
-            "first_discovered": a.first_discovered,
-            "last_seen": a.last_seen,
-            "traffic_volume_daily": a.traffic_volume_daily,
-        }));
-        body.insert("kind".into(), json!(Kind::Endpoint.as_str()));
-        out.push(Record {
-            kind: Kind::Endpoint,
-            id: record_id(date, Kind::Endpoint, i, &a.api_id),
-            time_ms,
-            severity: Some(a.risk_level),
-            host: a.host.clone().or_else(|| Some(a.service.clone())),
-            body,
-        });
     }
+}
 
-    for (i, f) in r.findings.iter().enumerate() {
-        let mut body = object(serde_json::to_value(f).expect("a finding serializes"));
-        body.insert("kind".into(), json!(Kind::Finding.as_str()));
-        let identity = format!(
-            "{}|{}|{}|{}|{}",
-            f.source,
-            f.rule,
-            f.api_id.as_deref().unwrap_or(""),
-            f.url.as_deref().unwrap_or(""),
-            f.title
-        );
-        let host = f
-            .url
-            .as_deref()
-            .and_then(|u| u.split_once("://"))
-            .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or("").to_string())
-            .filter(|h| !h.is_empty())
-            .or_else(|| f.service.clone());
-        out.push(Record {
-            kind: Kind::Finding,
-            id: record_id(date, Kind::Finding, i, &identity),
-            time_ms,
-            severity: Some(f.severity),
-            host,
-            body,
-        });
+fn endpoint(date: &str, time_ms: i64, i: usize, a: &apispm_core::Assessment) -> Record {
+    let missing: Vec<String> = a
+        .security_controls
+        .iter()
+        .filter(|c| c.required && !c.present)
+        .map(|c| c.name.to_string())
+        .collect();
+    let controls: Map<String, Value> = a
+        .security_controls
+        .iter()
+        .map(|c| (c.name.to_string(), json!(c.present)))
+        .collect();
+    let mut body = object(json!({
+        "api_id": a.api_id,
+        "service": a.service,
+        "host": a.host,
+        "method": a.method,
+        "path": a.path,
+        "classification": a.classification,
+        "exposure": a.exposure,
+        "documented": a.documented,
+        "requests": a.requests,
+        "risk_score": a.risk_score,
+        "risk_level": a.risk_level,
+        "owner": a.owner,
+        "version": a.version,
+        "compliance_tags": a.compliance_tags,
+        "sensitive_data_types": a.sensitive_data_types,
+        "missing_controls": missing,
+        "controls": controls,
+        "first_discovered": a.first_discovered,
+        "last_seen": a.last_seen,
+        "traffic_volume_daily": a.traffic_volume_daily,
+    }));
+    body.insert("kind".into(), json!(Kind::Endpoint.as_str()));
+    Record {
+        kind: Kind::Endpoint,
+        id: record_id(date, Kind::Endpoint, i, &a.api_id),
+        time_ms,
+        severity: Some(a.risk_level),
+        host: a.host.clone().or_else(|| Some(a.service.clone())),
+        body,
     }
+}
 
-    for (i, v) in r.policy_violations.iter().enumerate() {
-        let mut body = object(serde_json::to_value(v).expect("a violation serializes"));
-        body.insert("kind".into(), json!(Kind::PolicyViolation.as_str()));
-        out.push(Record {
-            kind: Kind::PolicyViolation,
-            id: record_id(
-                date,
-                Kind::PolicyViolation,
-                i,
-                &format!("{}|{}", v.policy, v.api_id),
-            ),
-            time_ms,
-            severity: Some(v.severity),
-            host: Some(v.service.clone()),
-            body,
-        });
+fn finding(date: &str, time_ms: i64, i: usize, f: &apispm_core::Finding) -> Record {
+    let mut body = object(serde_json::to_value(f).expect("a finding serializes"));
+    body.insert("kind".into(), json!(Kind::Finding.as_str()));
+    let identity = format!(
+        "{}|{}|{}|{}|{}",
+        f.source,
+        f.rule,
+        f.api_id.as_deref().unwrap_or(""),
+        f.url.as_deref().unwrap_or(""),
+        f.title
+    );
+    let host = f
+        .url
+        .as_deref()
+        .and_then(|u| u.split_once("://"))
+        .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or("").to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| f.service.clone());
+    Record {
+        kind: Kind::Finding,
+        id: record_id(date, Kind::Finding, i, &identity),
+        time_ms,
+        severity: Some(f.severity),
+        host,
+        body,
     }
+}
 
-    for (i, g) in r.compliance_gaps.iter().enumerate() {
-        let mut body = object(serde_json::to_value(g).expect("a gap serializes"));
-        body.insert("kind".into(), json!(Kind::ComplianceGap.as_str()));
-        out.push(Record {
-            kind: Kind::ComplianceGap,
-            id: record_id(
-                date,
-                Kind::ComplianceGap,
-                i,
-                &format!("{}|{}|{}", g.tag, g.control, g.api_id),
-            ),
-            time_ms,
-            severity: Some(g.severity),
-            host: Some(g.service.clone()),
-            body,
-        });
+fn violation(date: &str, time_ms: i64, i: usize, v: &apispm_policy::Violation) -> Record {
+    let mut body = object(serde_json::to_value(v).expect("a violation serializes"));
+    body.insert("kind".into(), json!(Kind::PolicyViolation.as_str()));
+    Record {
+        kind: Kind::PolicyViolation,
+        id: record_id(
+            date,
+            Kind::PolicyViolation,
+            i,
+            &format!("{}|{}", v.policy, v.api_id),
+        ),
+        time_ms,
+        severity: Some(v.severity),
+        host: Some(v.service.clone()),
+        body,
     }
-    out
+}
+
+fn gap(date: &str, time_ms: i64, i: usize, g: &apispm_core::compliance::ComplianceGap) -> Record {
+    let mut body = object(serde_json::to_value(g).expect("a gap serializes"));
+    body.insert("kind".into(), json!(Kind::ComplianceGap.as_str()));
+    Record {
+        kind: Kind::ComplianceGap,
+        id: record_id(
+            date,
+            Kind::ComplianceGap,
+            i,
+            &format!("{}|{}|{}", g.tag, g.control, g.api_id),
+        ),
+        time_ms,
+        severity: Some(g.severity),
+        host: Some(g.service.clone()),
+        body,
+    }
 }

@@ -81,7 +81,6 @@ struct Item {
 struct Builder {
     rules: Vec<Rule>,
     index: BTreeMap<String, usize>,
-    items: Vec<Item>,
 }
 
 fn humanize(id: &str) -> String {
@@ -124,7 +123,6 @@ impl Builder {
         Builder {
             rules: Vec::new(),
             index: BTreeMap::new(),
-            items: Vec::new(),
         }
     }
 
@@ -169,7 +167,7 @@ impl Builder {
         }
     }
 
-    fn finding(&mut self, f: &Finding) {
+    fn finding(&mut self, f: &Finding) -> Item {
         let id = if f.source == "apispm" {
             f.rule.clone()
         } else {
@@ -200,7 +198,7 @@ impl Builder {
         if let Some(c) = &f.category {
             properties.insert("category".into(), json!(c));
         }
-        self.items.push(Item {
+        Item {
             rule: id,
             severity: f.severity,
             message,
@@ -218,7 +216,7 @@ impl Builder {
                 api_id: f.api_id.clone(),
             },
             properties,
-        });
+        }
     }
 
     fn endpoint_place(api_id: &str, service: &str, method: &str, path: &str) -> Place {
@@ -231,7 +229,7 @@ impl Builder {
         }
     }
 
-    fn violation(&mut self, v: &apispm_policy::Violation) {
+    fn violation(&mut self, v: &apispm_policy::Violation) -> Item {
         let id = format!("policy/{}", v.policy);
         let title = format!("{} {}: {}", v.method, v.path, v.description);
         self.rule(
@@ -251,17 +249,17 @@ impl Builder {
             "security-severity".into(),
             json!(security_severity(v.severity)),
         );
-        self.items.push(Item {
+        Item {
             rule: id,
             severity: v.severity,
             message: format!("{title}\n\n{}", v.reason),
             title,
             place: Self::endpoint_place(&v.api_id, &v.service, &v.method, &v.path),
             properties,
-        });
+        }
     }
 
-    fn gap(&mut self, g: &apispm_core::compliance::ComplianceGap) {
+    fn gap(&mut self, g: &apispm_core::compliance::ComplianceGap) -> Item {
         let control = g.control.to_string();
         let id = format!("compliance/{}/{}", g.tag, control);
         let title = format!("{} {}: {}", g.method, g.path, g.description);
@@ -284,14 +282,14 @@ impl Builder {
             "security-severity".into(),
             json!(security_severity(g.severity)),
         );
-        self.items.push(Item {
+        Item {
             rule: id,
             severity: g.severity,
             message: format!("{title} ({})", g.requirement),
             title,
             place: Self::endpoint_place(&g.api_id, &g.service, &g.method, &g.path),
             properties,
-        });
+        }
     }
 
     fn rule_json(r: &Rule) -> Value {
@@ -438,40 +436,36 @@ impl Builder {
             .collect()
     }
 
-    fn build(self, tool_version: &str) -> Value {
+    fn result_json(&self, item: &Item) -> Value {
+        let mut r = json!({
+            "ruleId": item.rule,
+            "ruleIndex": self.index[&item.rule],
+            "level": level(item.severity),
+            "message": {"text": item.message},
+            "partialFingerprints": {FINGERPRINT_KEY: Self::fingerprint(item)},
+        });
+        let locations = Self::locations(&item.place);
+        if !locations.is_empty() {
+            r["locations"] = Value::Array(locations);
+        }
+        let mut props = item.properties.clone();
+        for (k, v) in [
+            ("api_id", &item.place.api_id),
+            ("service", &item.place.service),
+            ("method", &item.place.method),
+            ("path", &item.place.path),
+            ("url", &item.place.url),
+        ] {
+            if let Some(v) = v {
+                props.insert(k.into(), json!(v));
+            }
+        }
+        r["properties"] = Value::Object(props);
+        r
+    }
+
+    fn driver_json(&self, tool_version: &str) -> Value {
         let rules: Vec<Value> = self.rules.iter().map(Self::rule_json).collect();
-        let results: Vec<Value> = self
-            .items
-            .iter()
-            .map(|item| {
-                let idx = self.index[&item.rule];
-                let mut r = json!({
-                    "ruleId": item.rule,
-                    "ruleIndex": idx,
-                    "level": level(item.severity),
-                    "message": {"text": item.message},
-                    "partialFingerprints": {FINGERPRINT_KEY: Self::fingerprint(item)},
-                });
-                let locations = Self::locations(&item.place);
-                if !locations.is_empty() {
-                    r["locations"] = Value::Array(locations);
-                }
-                let mut props = item.properties.clone();
-                for (k, v) in [
-                    ("api_id", &item.place.api_id),
-                    ("service", &item.place.service),
-                    ("method", &item.place.method),
-                    ("path", &item.place.path),
-                    ("url", &item.place.url),
-                ] {
-                    if let Some(v) = v {
-                        props.insert(k.into(), json!(v));
-                    }
-                }
-                r["properties"] = Value::Object(props);
-                r
-            })
-            .collect();
         let mut driver = json!({
             "name": "apispm",
             "version": tool_version,
@@ -487,16 +481,42 @@ impl Builder {
         if !repo.is_empty() {
             driver["informationUri"] = json!(repo);
         }
+        driver
+    }
+
+    fn build(&self, tool_version: &str, items: &[Item]) -> Value {
+        let results: Vec<Value> = items.iter().map(|i| self.result_json(i)).collect();
         json!({
             "$schema": SCHEMA,
             "version": "2.1.0",
             "runs": [{
-                "tool": {"driver": driver},
+                "tool": {"driver": self.driver_json(tool_version)},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }],
         })
     }
+}
+
+/// Everything a report lists as a result, in order.
+fn report_items<'r>(r: &'r Report, b: &'r mut Builder) -> impl Iterator<Item = Item> + use<'r> {
+    let findings = r.findings.iter();
+    let violations = r.policy_violations.iter();
+    let gaps = r.compliance_gaps.iter();
+    enum Src<'a> {
+        F(&'a Finding),
+        V(&'a apispm_policy::Violation),
+        G(&'a apispm_core::compliance::ComplianceGap),
+    }
+    findings
+        .map(Src::F)
+        .chain(violations.map(Src::V))
+        .chain(gaps.map(Src::G))
+        .map(move |s| match s {
+            Src::F(f) => b.finding(f),
+            Src::V(v) => b.violation(v),
+            Src::G(g) => b.gap(g),
+        })
 }
 
 /// Markdown's active characters escaped, for text from reports and other tools.
@@ -514,37 +534,49 @@ fn md_escape(s: &str) -> String {
 /// SARIF 2.1.0 of a plain list of findings (`apispm audit --format sarif`). Stable signature.
 pub fn findings_to_sarif(findings: &[Finding], tool_version: &str) -> Value {
     let mut b = Builder::new();
-    for f in findings {
-        b.finding(f);
-    }
-    b.build(tool_version)
+    let items: Vec<Item> = findings.iter().map(|f| b.finding(f)).collect();
+    b.build(tool_version, &items)
+}
+
+fn report_version(r: &Report) -> &str {
+    r.generator
+        .get("version")
+        .and_then(Value::as_str)
+        .unwrap_or(env!("CARGO_PKG_VERSION"))
 }
 
 /// SARIF 2.1.0 of a whole report: findings, policy violations and compliance gaps.
 pub fn report_to_sarif(r: &Report) -> Value {
     let mut b = Builder::new();
-    for f in &r.findings {
-        b.finding(f);
-    }
-    for v in &r.policy_violations {
-        b.violation(v);
-    }
-    for g in &r.compliance_gaps {
-        b.gap(g);
-    }
-    let version = r
-        .generator
-        .get("version")
-        .and_then(Value::as_str)
-        .unwrap_or(env!("CARGO_PKG_VERSION"));
-    b.build(version)
+    let items: Vec<Item> = report_items(r, &mut b).collect();
+    b.build(report_version(r), &items)
 }
 
-/// The report as SARIF text.
+/// The report as SARIF text, one result per line. Results are written as they are made
+/// (rules first need one pass over them), so a report with many imported findings does not
+/// also exist as a JSON tree.
 pub fn render_sarif(r: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&report_to_sarif(r)).expect("SARIF serializes");
-    s.push('\n');
-    s
+    let mut b = Builder::new();
+    for _ in report_items(r, &mut b) {}
+    let driver = b.driver_json(report_version(r));
+    let mut out =
+        String::with_capacity(4096 + 1024 * (r.findings.len() + r.policy_violations.len()));
+    out.push_str("{\"$schema\":");
+    out.push_str(&serde_json::to_string(SCHEMA).expect("serializes"));
+    out.push_str(",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":");
+    out.push_str(&serde_json::to_string_pretty(&driver).expect("serializes"));
+    out.push_str("},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
+    // The results are made again, in the same order, by a scratch builder: the rule index
+    // comes from the first pass.
+    let mut first = true;
+    let mut scratch = Builder::new();
+    for item in report_items(r, &mut scratch) {
+        out.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        out.push_str(&serde_json::to_string(&b.result_json(&item)).expect("serializes"));
+    }
+    out.push_str("\n]}]}\n");
+    out
 }
 
 #[cfg(test)]

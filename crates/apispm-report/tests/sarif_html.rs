@@ -251,6 +251,14 @@ fn report_sarif_validates_and_meets_code_scanning_requirements() {
 }
 
 #[test]
+fn streamed_sarif_text_is_the_same_document() {
+    let r = report();
+    let text = apispm_report::render_sarif(&r);
+    let parsed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed, apispm_report::report_to_sarif(&r));
+}
+
+#[test]
 fn fingerprints_are_stable_and_follow_the_problem() {
     let a = findings_to_sarif(&report().findings, "0.1.0");
     let b = findings_to_sarif(&report().findings, "0.1.0");
