@@ -251,6 +251,7 @@ pub fn spec_diff(old: &SpecDocument, new: &SpecDocument) -> SpecDiff {
     let new_keys: hashbrown::HashSet<&str> = new_ops.iter().map(|(k, _)| k.as_str()).collect();
     for (key, n) in &new_ops {
         let label = Some((n.method.to_ascii_uppercase(), n.template.to_string()));
+        let name = format!("{} {}", n.method.to_ascii_uppercase(), n.template);
         let now = effective(nroot, n);
         match old_index.get(key.as_str()) {
             None => {
@@ -259,7 +260,7 @@ pub fn spec_diff(old: &SpecDocument, new: &SpecDocument) -> SpecDiff {
                         kind: ChangeKind::OperationAdded,
                         severity: Severity::Info,
                         op: label,
-                        detail: format!("{key} was added, protected by {}.", describe(&now)),
+                        detail: format!("{name} was added, protected by {}.", describe(&now)),
                         side: Side::New,
                         pointer: n.ptr.clone(),
                     });
@@ -273,7 +274,7 @@ pub fn spec_diff(old: &SpecDocument, new: &SpecDocument) -> SpecDiff {
                         },
                         op: label,
                         detail: format!(
-                            "{key} was added with {}: it accepts anonymous calls.",
+                            "{name} was added with {}: it accepts anonymous calls.",
                             describe(&now)
                         ),
                         side: Side::New,
@@ -303,7 +304,7 @@ pub fn spec_diff(old: &SpecDocument, new: &SpecDocument) -> SpecDiff {
                         },
                         op: label,
                         detail: format!(
-                            "{key} was protected by {} and now has {}.",
+                            "{name} was protected by {} and now has {}.",
                             describe(&before),
                             describe(&now)
                         ),
@@ -320,7 +321,11 @@ pub fn spec_diff(old: &SpecDocument, new: &SpecDocument) -> SpecDiff {
                 kind: ChangeKind::OperationRemoved,
                 severity: Severity::Info,
                 op: Some((o.method.to_ascii_uppercase(), o.template.to_string())),
-                detail: format!("{key} was removed."),
+                detail: format!(
+                    "{} {} was removed.",
+                    o.method.to_ascii_uppercase(),
+                    o.template
+                ),
                 side: Side::Old,
                 pointer: o.ptr.clone(),
             });
@@ -367,6 +372,44 @@ fn op_of(ptr: &str) -> Option<(String, String)> {
     }
 }
 
+/// What a schema node is called: `NewPet.name`, `POST /pets body.tags[]`.
+fn schema_label(at: &str) -> String {
+    let segs = pointer::segments(at);
+    let (mut label, rest) = match segs.as_slice() {
+        [c, s, name, rest @ ..] if c == "components" && s == "schemas" => (name.clone(), rest),
+        [d, name, rest @ ..] if d == "definitions" => (name.clone(), rest),
+        [p, t, m, rest @ ..] if p == "paths" && METHODS.contains(&m.as_str()) => {
+            (format!("{} {t}", m.to_ascii_uppercase()), rest)
+        }
+        _ => return at.to_string(),
+    };
+    let mut it = rest.iter();
+    while let Some(s) = it.next() {
+        match s.as_str() {
+            "properties" => {
+                if let Some(p) = it.next() {
+                    label.push('.');
+                    label.push_str(p);
+                }
+            }
+            "items" => label.push_str("[]"),
+            "requestBody" => label.push_str(" body"),
+            "parameters" => {
+                if let Some(i) = it.next() {
+                    label.push_str(&format!(" parameter {i}"));
+                }
+            }
+            "responses" => {
+                if let Some(code) = it.next() {
+                    label.push_str(&format!(" response {code}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    label
+}
+
 fn schema_changes(
     o: &Map<String, Value>,
     n: &Map<String, Value>,
@@ -374,6 +417,7 @@ fn schema_changes(
     out: &mut Vec<Pending>,
 ) {
     let mut push = |what: String, kw: &str| {
+        let what = format!("{}: {what}", schema_label(at));
         let p = if n.contains_key(kw) {
             pointer::join(at, kw)
         } else {

@@ -16,6 +16,14 @@ fn every_rule_is_documented_with_its_severity() {
             r.id,
             r.severity.name()
         );
-        assert!(row.contains(r.category.split(' ').next().unwrap().trim_end_matches(":2023")));
+        assert!(
+            row.contains(
+                r.category
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(":2023")
+            )
+        );
     }
 }
