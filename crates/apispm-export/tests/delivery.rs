@@ -139,7 +139,7 @@ fn elastic_retries_only_failed_items_and_never_duplicates() {
     }));
     let report = common::report(20);
     let items = bulk_items(
-        &records(&report),
+        records(&report),
         &ElasticOptions {
             index: "apispm-test".into(),
         },
@@ -220,7 +220,7 @@ fn elastic_recovers_from_503_and_a_dropped_connection() {
         }
     }));
     let report = common::report(5);
-    let items = bulk_items(&records(&report), &ElasticOptions::default());
+    let items = bulk_items(records(&report), &ElasticOptions::default());
     let got = deliver(
         Receiver::Elastic,
         &items,
@@ -248,7 +248,7 @@ fn refusals_that_retrying_cannot_fix_stop_at_once() {
     let recv = start(Box::new(|_, _| {
         respond(403, r#"{"text":"Invalid token","code":4}"#)
     }));
-    let events = hec_events(&records(&common::report(3)), &HecOptions::default());
+    let events = hec_events(records(&common::report(3)), &HecOptions::default());
     let err = deliver(
         Receiver::SplunkHec,
         &events,
@@ -270,7 +270,7 @@ fn a_receiver_that_never_recovers_fails_after_the_attempts() {
             respond(503, r#"{"text":"Server is busy","code":9}"#)
         }
     }));
-    let events = hec_events(&records(&common::report(3)), &HecOptions::default());
+    let events = hec_events(records(&common::report(3)), &HecOptions::default());
     let err = deliver(
         Receiver::SplunkHec,
         &events,
@@ -305,7 +305,7 @@ fn nothing_listens() {
         .local_addr()
         .unwrap()
         .port();
-    let events = hec_events(&records(&common::report(1)), &HecOptions::default());
+    let events = hec_events(records(&common::report(1)), &HecOptions::default());
     let mut o = fast(&format!("http://127.0.0.1:{port}"), Auth::None, 10);
     o.max_attempts = 2;
     let err = deliver(Receiver::SplunkHec, &events, &o)

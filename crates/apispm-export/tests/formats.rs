@@ -69,7 +69,7 @@ fn every_record_kind_is_exported() {
 fn elastic_documents_use_ecs_fields_with_their_types() {
     let ecs = ecs();
     let report = common::report(3);
-    let items = bulk_items(&records(&report), &ElasticOptions::default());
+    let items = bulk_items(records(&report), &ElasticOptions::default());
     let mut checked = std::collections::BTreeSet::new();
     for p in &items {
         let mut lines = p.text.lines();
@@ -141,7 +141,7 @@ fn elastic_documents_use_ecs_fields_with_their_types() {
 
 #[test]
 fn ecs_values_per_kind() {
-    let items = bulk_items(&records(&common::report(2)), &ElasticOptions::default());
+    let items = bulk_items(records(&common::report(2)), &ElasticOptions::default());
     let docs: Vec<Value> = items
         .iter()
         .map(|p| serde_json::from_str(p.text.lines().nth(1).unwrap()).unwrap())
