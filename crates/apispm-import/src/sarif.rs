@@ -597,10 +597,11 @@ fn result_finding(
         f.remediation = "Revoke and rotate the credential, remove it from the code and its history, and load it from a secret store at run time.".into();
     } else {
         let title = first_line(&message);
-        f.title = clip(
-            if title.is_empty() { &rule_label } else { title },
-            TITLE_MAX,
-        );
+        f.title = if title.is_empty() {
+            clip(&sink.clean(&rule_label, &secrets), TITLE_MAX)
+        } else {
+            clip(title, TITLE_MAX)
+        };
         // Without result-specific secrets (those make it a secret result), a rule's texts
         // redact the same for every result.
         let (full, help) = texts
