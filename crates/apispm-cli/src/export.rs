@@ -21,11 +21,32 @@ pub enum ExportCmd {
     Elastic(ElasticArgs),
 }
 
-/// What to export: the same inputs as `scan`.
+/// What to export: the same inputs as `scan`, or a snapshot stored by `ingest`.
 #[derive(Args, Debug)]
 pub struct ExportInput {
-    #[command(flatten)]
-    pub input: InputArgs,
+    /// Log files, folders (read recursively) or `-` for standard input; `.gz` is read transparently.
+    #[arg(long, short = 'l', num_args = 1.., value_name = "PATH", required_unless_present = "db")]
+    pub logs: Vec<String>,
+
+    /// Log format; `auto` detects it per file from its content.
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(apispm_readers::LogFormat::NAMES))]
+    pub log_format: String,
+
+    /// OpenAPI 2.0/3.0/3.1 documents (JSON or YAML; repeatable; folders are searched).
+    #[arg(long, short = 's', value_name = "PATH")]
+    pub spec: Vec<PathBuf>,
+
+    /// Config file (apispm.yaml): risk weights, exposure rules, owners, compliance table.
+    #[arg(long, short = 'c', value_name = "FILE", env = "APISPM_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bar and no warnings on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 
     /// Policy file (the seed's YAML schema). Without it, the built-in seed policies apply.
     #[arg(long, short = 'p', value_name = "FILE")]
@@ -34,6 +55,14 @@ pub struct ExportInput {
     /// Findings of other tools to include (SARIF, ZAP JSON, Nuclei JSON/JSON lines; repeatable).
     #[arg(long, value_name = "PATH")]
     pub findings: Vec<PathBuf>,
+
+    /// Export a stored snapshot of this posture database instead of reading logs.
+    #[arg(long, value_name = "DB", conflicts_with_all = ["logs", "findings", "spec", "policy"])]
+    pub db: Option<String>,
+
+    /// With --db: the snapshot to export [default: the latest].
+    #[arg(long, value_name = "ID", requires = "db")]
+    pub snapshot: Option<i64>,
 }
 
 /// Where the events go.
@@ -131,18 +160,29 @@ pub struct ElasticArgs {
 }
 
 fn report_of(from: &ExportInput) -> Result<Report, Failure> {
-    crate::scan::scan_report_with_findings(&from.input, from.policy.as_deref(), &from.findings)
+    if let Some(db) = &from.db {
+        return crate::store_cmds::stored_report(db, from.snapshot);
+    }
+    let input = InputArgs {
+        logs: from.logs.clone(),
+        log_format: from.log_format.clone(),
+        spec: from.spec.clone(),
+        config: from.config.clone(),
+        threads: from.threads,
+        quiet: from.quiet,
+    };
+    crate::scan::scan_report_with_findings(&input, from.policy.as_deref(), &from.findings)
 }
 
 pub fn run(cmd: ExportCmd) -> Result<u8, Failure> {
     match cmd {
         ExportCmd::SplunkHec(a) => {
             let report = report_of(&a.from)?;
-            export_report(&report, Target::Hec(&a), &a.sink, a.from.input.quiet)
+            export_report(&report, Target::Hec(&a), &a.sink, a.from.quiet)
         }
         ExportCmd::Elastic(a) => {
             let report = report_of(&a.from)?;
-            export_report(&report, Target::Elastic(&a), &a.sink, a.from.input.quiet)
+            export_report(&report, Target::Elastic(&a), &a.sink, a.from.quiet)
         }
     }
 }

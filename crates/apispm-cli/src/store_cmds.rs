@@ -369,6 +369,12 @@ fn load_report(store: &mut dyn Store, id: Option<i64>) -> Result<(SnapshotMeta, 
     Ok((snap.meta, report))
 }
 
+/// The report of a stored snapshot (the latest when `id` is `None`).
+pub fn stored_report(db: &str, id: Option<i64>) -> Result<Report, Failure> {
+    let mut store = open_store(&DbArgs { db: db.to_string() })?;
+    Ok(load_report(store.as_mut(), id)?.1)
+}
+
 pub fn report(a: ReportArgs) -> Result<u8, Failure> {
     let mut store = open_store(&a.db)?;
     let (_, report) = load_report(store.as_mut(), a.snapshot)?;

@@ -412,3 +412,25 @@ fn imported_findings_join_the_lifecycle() {
         "{resolved:#}"
     );
 }
+
+#[test]
+fn a_stored_snapshot_exports_to_the_siem() {
+    let d = tmp("export");
+    let db = d.join("e.db");
+    let db = db.to_str().unwrap();
+    let log = d.join("day0.jsonl");
+    write_log(&log, &day(0, false));
+    ok(&["ingest", "--db", db, "--logs", log.to_str().unwrap(), "-q"]);
+    let out = d.join("events.ndjson");
+    ok(&["export", "elastic", "--db", db, "--out", out.to_str().unwrap(), "-q"]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("/orders/{id}"), "{text}");
+    // One action line per document.
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 4 && lines.len() % 2 == 0);
+    let hec = d.join("hec.json");
+    ok(&["export", "splunk-hec", "--db", db, "--snapshot", "1", "--out", hec.to_str().unwrap(), "-q"]);
+    assert!(std::fs::read_to_string(&hec).unwrap().contains("\"sourcetype\""));
+    let none = apispm(&["export", "elastic", "--out", out.to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2), "neither --logs nor --db");
+}
