@@ -144,7 +144,8 @@ fn corpus_findings_are_imported_and_mapped() {
         })
         .collect();
     // (imported, mapped by URL, service only, unmapped)
-    let expected: &[(&str, (u64, u64, u64, u64))] = &[
+    type Counts = (u64, u64, u64, u64);
+    let expected: &[(&str, Counts)] = &[
         ("defectdojo/nuclei/issue_9201.json", (1, 0, 1, 0)),
         ("defectdojo/nuclei/many_findings.json", (18, 14, 4, 0)),
         ("defectdojo/nuclei/many_findings_new.json", (2, 1, 1, 0)),
