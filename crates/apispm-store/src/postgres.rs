@@ -24,7 +24,6 @@ use crate::sqlite::{batch_facts, now_ms, tally_from_json, tally_json};
 use crate::{LifecycleOutcome, Store};
 use apispm_core::{EndpointKey, Severity, Tally};
 use postgres::error::SqlState;
-use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Row, Transaction};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -112,10 +111,6 @@ fn text(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(s)
     }
-}
-
-fn opt_text(s: Option<&str>) -> Option<Cow<'_, str>> {
-    s.map(text)
 }
 
 fn i64_of(v: u64) -> i64 {
@@ -526,6 +521,22 @@ fn apply_in(tx: &mut Transaction<'_>, batch: &Batch) -> Result<Applied, Fail> {
     Ok(Applied::Merged)
 }
 
+/// Findings that a snapshot moves, with their new severity and title.
+#[derive(Default)]
+struct Steps<'a> {
+    ids: Vec<&'a str>,
+    severities: Vec<&'static str>,
+    titles: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Steps<'a> {
+    fn push(&mut self, id: &'a str, p: &'a Problem) {
+        self.ids.push(id);
+        self.severities.push(p.severity.name());
+        self.titles.push(text(&p.title));
+    }
+}
+
 fn severity(s: &str) -> Severity {
     Severity::parse(s).unwrap_or(Severity::Info)
 }
@@ -808,94 +819,152 @@ impl Store for PostgresStore {
             )
             .map_err(db)?
             .get(0);
-        let ep = tx
-            .prepare(
-                "INSERT INTO snapshot_endpoints (snapshot_id, api_id, service, method, path,
-                   classification, risk_score, requests, stale, assessment)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (snapshot_id, api_id) DO NOTHING",
-            )
-            .map_err(db)?;
-        for e in &b.endpoints {
-            let params: [&(dyn ToSql + Sync); 10] = [
+        // One statement per table rather than per row: a snapshot of 10^4 endpoints plans
+        // tens of thousands of finding steps, and a round trip each is most of its time.
+        let eps = &b.endpoints;
+        let api_ids: Vec<Cow<'_, str>> = eps.iter().map(|e| text(&e.api_id)).collect();
+        let services: Vec<Cow<'_, str>> = eps.iter().map(|e| text(&e.service)).collect();
+        let methods: Vec<Cow<'_, str>> = eps.iter().map(|e| text(&e.method)).collect();
+        let paths: Vec<Cow<'_, str>> = eps.iter().map(|e| text(&e.path)).collect();
+        let classes: Vec<Cow<'_, str>> = eps.iter().map(|e| text(&e.classification)).collect();
+        let risks: Vec<f64> = eps.iter().map(|e| e.risk_score).collect();
+        let requests: Vec<i64> = eps.iter().map(|e| i64_of(e.requests)).collect();
+        let stale: Vec<bool> = eps.iter().map(|e| e.stale).collect();
+        let assessments: Vec<Cow<'_, str>> = eps.iter().map(|e| text(&e.assessment)).collect();
+        tx.execute(
+            "INSERT INTO snapshot_endpoints (snapshot_id, api_id, service, method, path,
+               classification, risk_score, requests, stale, assessment)
+             SELECT $1, a, s, m, p, c, r, q, st, x
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::float8[], $8::int8[], $9::bool[], $10::text[])
+                  AS u (a, s, m, p, c, r, q, st, x)
+             ON CONFLICT (snapshot_id, api_id) DO NOTHING",
+            &[
                 &id,
-                &text(&e.api_id),
-                &text(&e.service),
-                &text(&e.method),
-                &text(&e.path),
-                &text(&e.classification),
-                &e.risk_score,
-                &i64_of(e.requests),
-                &e.stale,
-                &text(&e.assessment),
-            ];
-            tx.execute(&ep, &params).map_err(db)?;
-        }
+                &api_ids,
+                &services,
+                &methods,
+                &paths,
+                &classes,
+                &risks,
+                &requests,
+                &stale,
+                &assessments,
+            ],
+        )
+        .map_err(db)?;
+
+        let mut opened: Vec<&Problem> = Vec::new();
+        let mut opened_ids: Vec<&str> = Vec::new();
+        let (mut reopened, mut seen) = (Steps::default(), Steps::default());
+        let (mut resolved_ids, mut resolved_since): (Vec<&str>, Vec<i64>) =
+            (Vec::new(), Vec::new());
+        let (mut event_ids, mut events): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for t in &plan {
             let p = t.problem.map(|i| &problems[i]);
             match (t.kind, p) {
                 (TransitionKind::Opened, Some(p)) => {
-                    tx.execute(
-                        &format!(
-                            "INSERT INTO findings ({FINDING_COLUMNS})
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $10, NULL,
-                                     0, $11)"
-                        ),
-                        &[
-                            &t.finding_id,
-                            &opt_text(p.api_id.as_deref()),
-                            &text(&p.kind),
-                            &text(&p.key),
-                            &p.severity.name(),
-                            &text(&p.title),
-                            &opt_text(p.service.as_deref()),
-                            &opt_text(p.method.as_deref()),
-                            &opt_text(p.path.as_deref()),
-                            &at,
-                            &id,
-                        ],
-                    )
-                    .map_err(db)?;
+                    opened.push(p);
+                    opened_ids.push(&t.finding_id);
                 }
-                (TransitionKind::Reopened, Some(p)) => {
-                    tx.execute(
-                        "UPDATE findings SET state = 'open', opened_ms = $2, resolved_ms = NULL,
-                           reopened = reopened + 1, last_snapshot = $3, severity = $4, title = $5
-                         WHERE id = $1",
-                        &[&t.finding_id, &at, &id, &p.severity.name(), &text(&p.title)],
-                    )
-                    .map_err(db)?;
-                }
+                (TransitionKind::Reopened, Some(p)) => reopened.push(&t.finding_id, p),
                 (TransitionKind::Seen, Some(p)) => {
-                    tx.execute(
-                        "UPDATE findings SET last_snapshot = $2, severity = $3, title = $4
-                         WHERE id = $1",
-                        &[&t.finding_id, &id, &p.severity.name(), &text(&p.title)],
-                    )
-                    .map_err(db)?;
+                    seen.push(&t.finding_id, p);
                     continue;
                 }
                 (TransitionKind::Resolved, _) => {
-                    tx.execute(
-                        "UPDATE findings SET state = 'resolved', resolved_ms = $2,
-                           last_snapshot = $3
-                         WHERE id = $1",
-                        &[&t.finding_id, &at, &id],
-                    )
-                    .map_err(db)?;
-                    tx.execute(
-                        "INSERT INTO remediations (finding_id, opened_ms, resolved_ms)
-                         VALUES ($1, $2, $3)",
-                        &[&t.finding_id, &t.opened_ms.unwrap_or(at), &at],
-                    )
-                    .map_err(db)?;
+                    resolved_ids.push(&t.finding_id);
+                    resolved_since.push(t.opened_ms.unwrap_or(at));
                 }
                 _ => continue,
             }
+            event_ids.push(&t.finding_id);
+            events.push(t.kind.as_str());
+        }
+        if !opened.is_empty() {
+            let col = |f: fn(&Problem) -> Option<&str>| -> Vec<Option<Cow<'_, str>>> {
+                opened.iter().map(|p| f(p).map(text)).collect()
+            };
+            let api = col(|p| p.api_id.as_deref());
+            let kind = col(|p| Some(&p.kind));
+            let key = col(|p| Some(&p.key));
+            let title = col(|p| Some(&p.title));
+            let service = col(|p| p.service.as_deref());
+            let method = col(|p| p.method.as_deref());
+            let path = col(|p| p.path.as_deref());
+            let severity: Vec<&str> = opened.iter().map(|p| p.severity.name()).collect();
+            tx.execute(
+                &format!(
+                    "INSERT INTO findings ({FINDING_COLUMNS})
+                     SELECT i, a, k, y, v, t, s, m, p, 'open', $10, $10, NULL, 0, $11
+                     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                 $6::text[], $7::text[], $8::text[], $9::text[])
+                          WITH ORDINALITY AS u (i, a, k, y, v, t, s, m, p, n)
+                     ORDER BY n"
+                ),
+                &[
+                    &opened_ids,
+                    &api,
+                    &kind,
+                    &key,
+                    &severity,
+                    &title,
+                    &service,
+                    &method,
+                    &path,
+                    &at,
+                    &id,
+                ],
+            )
+            .map_err(db)?;
+        }
+        if !reopened.ids.is_empty() {
+            tx.execute(
+                "UPDATE findings f SET state = 'open', opened_ms = $4, resolved_ms = NULL,
+                   reopened = f.reopened + 1, last_snapshot = $5, severity = u.v, title = u.t
+                 FROM unnest($1::text[], $2::text[], $3::text[]) AS u (i, v, t)
+                 WHERE f.id = u.i",
+                &[
+                    &reopened.ids,
+                    &reopened.severities,
+                    &reopened.titles,
+                    &at,
+                    &id,
+                ],
+            )
+            .map_err(db)?;
+        }
+        if !seen.ids.is_empty() {
+            tx.execute(
+                "UPDATE findings f SET last_snapshot = $4, severity = u.v, title = u.t
+                 FROM unnest($1::text[], $2::text[], $3::text[]) AS u (i, v, t)
+                 WHERE f.id = u.i",
+                &[&seen.ids, &seen.severities, &seen.titles, &id],
+            )
+            .map_err(db)?;
+        }
+        if !resolved_ids.is_empty() {
+            tx.execute(
+                "UPDATE findings SET state = 'resolved', resolved_ms = $2, last_snapshot = $3
+                 WHERE id = ANY($1)",
+                &[&resolved_ids, &at, &id],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO remediations (finding_id, opened_ms, resolved_ms)
+                 SELECT i, o, $3 FROM unnest($1::text[], $2::int8[]) AS u (i, o)",
+                &[&resolved_ids, &resolved_since, &at],
+            )
+            .map_err(db)?;
+        }
+        if !event_ids.is_empty() {
+            // In plan order, which `seq` keeps.
             tx.execute(
                 "INSERT INTO finding_events (finding_id, snapshot_id, at_ms, event)
-                 VALUES ($1, $2, $3, $4)",
-                &[&t.finding_id, &id, &at, &t.kind.as_str()],
+                 SELECT i, $3, $4, e
+                 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u (i, e, n)
+                 ORDER BY n",
+                &[&event_ids, &events, &id, &at],
             )
             .map_err(db)?;
         }
