@@ -57,6 +57,11 @@ pub struct StreamArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration_ms)]
     pub nats_ack_wait: i64,
 
+    /// Most messages delivered and not yet acknowledged over all workers (when apispm
+    /// creates the consumer); keep it above workers × --stream-batch.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub nats_max_ack_pending: i64,
+
     /// Consumer workers in this process, each with its own connections.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub stream_workers: usize,
@@ -166,6 +171,7 @@ fn consume(
             consumer: s.nats_consumer.clone().unwrap_or_default(),
             subject: s.nats_subject.clone(),
             ack_wait: ms(s.nats_ack_wait),
+            max_ack_pending: s.nats_max_ack_pending,
             batching,
         };
         return apispm_stream::nats::run(engine, &a.db.db, &opts, stop, log).map_err(failed);

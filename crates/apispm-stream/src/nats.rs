@@ -31,6 +31,10 @@ pub struct NatsOptions {
     /// How long the server waits for an acknowledgement before redelivering, when this run
     /// creates the consumer.
     pub ack_wait: Duration,
+    /// Messages delivered and not yet acknowledged, across all workers, when this run creates
+    /// the consumer. The server's default (1,000 on 2.9) lets one worker's batch block every
+    /// other worker's pull until it is acknowledged; it should exceed workers × batch size.
+    pub max_ack_pending: i64,
     pub batching: Batching,
 }
 
@@ -74,6 +78,7 @@ pub async fn consumer(
                 durable_name: Some(opts.consumer.clone()),
                 ack_policy: jetstream::consumer::AckPolicy::Explicit,
                 ack_wait: opts.ack_wait,
+                max_ack_pending: opts.max_ack_pending,
                 filter_subject: opts.subject.clone().unwrap_or_default(),
                 ..Default::default()
             },

@@ -95,6 +95,7 @@ impl TestStream {
             consumer: consumer.into(),
             subject: None,
             ack_wait: Duration::from_secs(2),
+            max_ack_pending: 20_000,
             batching,
         }
     }
