@@ -5,7 +5,7 @@
 //! the data) is the truth: Kafka's committed offset may lag it after a crash, and whatever
 //! lies below it is skipped. See the crate documentation for the chain of batch ids.
 
-use crate::{Batching, Log, StreamError, Summary, build_batch, now_ms, run_workers};
+use crate::{Batching, Log, Repeats, StreamError, Summary, build_batch, now_ms, run_workers};
 use apispm_engine::Engine;
 use apispm_store::{Applied, Checkpoint, Store};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
@@ -142,6 +142,7 @@ impl<'a> Worker<'a> {
     fn run(mut self, should_stop: &(dyn Fn() -> bool + Sync)) -> Result<Summary, StreamError> {
         let batching = &self.opts.batching;
         let mut last_message = Instant::now();
+        let mut repeats = Repeats::new();
         loop {
             if should_stop() {
                 self.store_all()?;
@@ -169,7 +170,7 @@ impl<'a> Worker<'a> {
                     self.summary.messages += 1;
                     self.accept(partition, offset, payload)?;
                 }
-                Some(Err(e)) => (self.log)(&format!("warning: Kafka: {e}")),
+                Some(Err(e)) => repeats.warn(self.log, format!("warning: Kafka: {e}")),
                 None => {}
             }
             let due: Vec<i32> = self
@@ -210,12 +211,15 @@ impl<'a> Worker<'a> {
                 && offset < next
             {
                 // A takeover after a crash: the previous owner stored more than it committed.
+                // Skip ahead, and bring Kafka's offset up to the store's in case nothing new
+                // arrives before this worker stops.
                 let _ = self.consumer.seek(
                     &self.opts.topic,
                     partition,
                     Offset::Offset(next),
                     Duration::from_secs(5),
                 );
+                self.commit(partition, next)?;
             }
             (self.log)(&format!(
                 "{source}: reading from offset {offset} (stored up to {})",
@@ -324,6 +328,12 @@ impl<'a> Worker<'a> {
             return Ok(true);
         }
         let next = self.partitions[&partition].next.unwrap_or(end + 1);
+        self.commit(partition, next)?;
+        Ok(false)
+    }
+
+    /// Commits `next` as the partition's offset, after the store has everything before it.
+    fn commit(&self, partition: i32, next: i64) -> Result<(), StreamError> {
         let mut offsets = TopicPartitionList::new();
         offsets
             .add_partition_offset(&self.opts.topic, partition, Offset::Offset(next))
@@ -332,9 +342,10 @@ impl<'a> Worker<'a> {
             // The store holds the position; a lost commit only means a re-read that the
             // next owner skips.
             (self.log)(&format!(
-                "warning: Kafka: committing {source} at {next} failed ({e}); the store has it"
+                "warning: Kafka: committing {} at {next} failed ({e}); the store has it",
+                self.checkpoint_source(partition)
             ));
         }
-        Ok(false)
+        Ok(())
     }
 }

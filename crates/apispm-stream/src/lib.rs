@@ -116,6 +116,40 @@ impl Summary {
 /// Progress and warnings for the operator (the CLI prints them unless `--quiet`).
 pub type Log<'a> = &'a (dyn Fn(&str) + Sync);
 
+/// Says each warning once per half minute however often it recurs (an unreachable broker is
+/// reported on every poll), with how many times it was held back since.
+pub(crate) struct Repeats {
+    said: std::collections::HashMap<String, (std::time::Instant, u64)>,
+}
+
+impl Repeats {
+    pub(crate) fn new() -> Repeats {
+        Repeats {
+            said: std::collections::HashMap::new(),
+        }
+    }
+
+    pub(crate) fn warn(&mut self, log: Log<'_>, message: String) {
+        let now = std::time::Instant::now();
+        match self.said.get_mut(&message) {
+            Some((at, held)) if now.duration_since(*at) < Duration::from_secs(30) => *held += 1,
+            Some((at, held)) => {
+                log(&format!(
+                    "{message} (and {held} more times in the last 30 s)"
+                ));
+                (*at, *held) = (now, 0);
+            }
+            None => {
+                // Bounded: the messages are a broker client's few error kinds.
+                if self.said.len() < 64 {
+                    self.said.insert(message.clone(), (now, 0));
+                }
+                log(&message);
+            }
+        }
+    }
+}
+
 /// Parses message payloads into one store batch. A payload may hold one record or many (JSON
 /// lines, an array as Kong's http-log posts); one that is no log at all counts as malformed.
 pub(crate) fn build_batch<'m>(

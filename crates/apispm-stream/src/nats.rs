@@ -8,7 +8,7 @@
 //! PostgreSQL client drives its own), so a worker alternates: pull inside `block_on`, store
 //! outside it, acknowledge inside again.
 
-use crate::{Batching, Log, StreamError, Summary, build_batch, now_ms, run_workers};
+use crate::{Batching, Log, Repeats, StreamError, Summary, build_batch, now_ms, run_workers};
 use apispm_engine::Engine;
 use apispm_store::Store;
 use async_nats::jetstream::{self, consumer::PullConsumer};
@@ -132,6 +132,7 @@ fn worker(
     let mut summary = Summary::default();
     let mut last_message = Instant::now();
     let mut last_forget = Instant::now();
+    let mut repeats = Repeats::new();
     // A short pull while stopping is wanted, not an empty wait.
     let wait = batching
         .linger
@@ -149,7 +150,7 @@ fn worker(
             while let Some(m) = batch.next().await {
                 match m {
                     Ok(m) => got.push(m),
-                    Err(e) => log(&format!("warning: NATS: {e}")),
+                    Err(e) => repeats.warn(log, format!("warning: NATS: {e}")),
                 }
             }
             Ok::<_, StreamError>(got)
