@@ -171,8 +171,7 @@ pub fn scan_report_with_findings(
     let imported = crate::imported::read_findings(findings, input.quiet)?;
     let started_ms = now_ms();
     let (inventory, stats) = read_logs(input, &engine)?;
-    let (assessed, mapped) =
-        engine.assess_with_findings(&inventory, started_ms, imported.findings);
+    let (assessed, mapped) = engine.assess_with_findings(&inventory, started_ms, imported.findings);
     let mut ingest = serde_json::to_value(&stats).expect("stats serialize");
     if let (false, Some(o)) = (findings.is_empty(), ingest.as_object_mut()) {
         o.insert(

@@ -18,7 +18,9 @@ fn load(path: &Path) -> Result<SpecDocument, Failure> {
 
 pub fn run(a: &DiffArgs) -> Result<u8, Failure> {
     let [old, new] = a.specs.as_slice() else {
-        return Err(Failure::input("diff takes two API descriptions: OLD_SPEC NEW_SPEC"));
+        return Err(Failure::input(
+            "diff takes two API descriptions: OLD_SPEC NEW_SPEC",
+        ));
     };
     let d = spec_diff(&load(old)?, &load(new)?);
     let format = match a.out.format {

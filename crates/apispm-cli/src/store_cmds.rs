@@ -135,7 +135,9 @@ fn content_id(sources: &[Source], force: bool) -> String {
                 h.update(
                     format!(
                         "{}\0{}\0{}\0{}\0{}\0",
-                        std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).display(),
+                        std::path::absolute(p)
+                            .unwrap_or_else(|_| p.to_path_buf())
+                            .display(),
                         m.dev(),
                         m.ino(),
                         m.len(),

@@ -89,18 +89,41 @@ fn two_days_one_day_window_regression_resolution_and_mttr() {
     write_log(&l2, &day(2, true));
 
     let s1 = json(&[
-        "ingest", "--db", db, "--logs", l1.to_str().unwrap(), "--window", "1d", "-f", "json",
+        "ingest",
+        "--db",
+        db,
+        "--logs",
+        l1.to_str().unwrap(),
+        "--window",
+        "1d",
+        "-f",
+        "json",
     ]);
     assert_eq!(s1["ingested"]["records"], 100);
     assert_eq!(s1["snapshot"]["id"], 1);
     let s2 = json(&[
-        "ingest", "--db", db, "--logs", l2.to_str().unwrap(), "--window", "1d", "-f", "json",
+        "ingest",
+        "--db",
+        db,
+        "--logs",
+        l2.to_str().unwrap(),
+        "--window",
+        "1d",
+        "-f",
+        "json",
     ]);
     assert_eq!(s2["snapshot"]["id"], 2);
     assert!(s2["snapshot"]["resolved"].as_u64().unwrap() >= 1);
 
     // Re-ingesting the same file counts nothing twice.
-    let again = apispm(&["ingest", "--db", db, "--logs", l2.to_str().unwrap(), "--no-snapshot"]);
+    let again = apispm(&[
+        "ingest",
+        "--db",
+        db,
+        "--logs",
+        l2.to_str().unwrap(),
+        "--no-snapshot",
+    ]);
     assert_eq!(again.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&again.stderr).contains("ingested before"));
 
@@ -164,7 +187,11 @@ fn two_days_one_day_window_regression_resolution_and_mttr() {
 fn database_errors_are_exit_2_with_the_reason() {
     let d = tmp("errors");
     let not_db = d.join("notes.txt");
-    std::fs::write(&not_db, "plain text, certainly not a database file at all....").unwrap();
+    std::fs::write(
+        &not_db,
+        "plain text, certainly not a database file at all....",
+    )
+    .unwrap();
     let out = apispm(&["report", "--db", not_db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an apispm database"));
@@ -191,7 +218,15 @@ fn watch_resumes_after_restart_and_follows_rotation() {
     write_log(&log, &lines[..60]);
     let watch = || {
         ok(&[
-            "watch", "--db", db, "--logs", log.to_str().unwrap(), "--once", "--poll", "10ms", "-q",
+            "watch",
+            "--db",
+            db,
+            "--logs",
+            log.to_str().unwrap(),
+            "--once",
+            "--poll",
+            "10ms",
+            "-q",
         ])
     };
     watch();
@@ -226,11 +261,27 @@ fn kill_9_during_ingest_loses_nothing_committed_and_counts_nothing_twice() {
     let db = db.to_str().unwrap();
     let small = d.join("small.jsonl");
     write_log(&small, &day(0, false));
-    ok(&["ingest", "--db", db, "--logs", small.to_str().unwrap(), "--no-snapshot", "-q"]);
+    ok(&[
+        "ingest",
+        "--db",
+        db,
+        "--logs",
+        small.to_str().unwrap(),
+        "--no-snapshot",
+        "-q",
+    ]);
     // A large file, killed part way through.
     let big = d.join("big.jsonl");
     let lines: Vec<String> = (0..200_000i64)
-        .map(|i| kong(T0 + DAY + i * 100, "GET", &format!("/items/{}", i % 500), true, true))
+        .map(|i| {
+            kong(
+                T0 + DAY + i * 100,
+                "GET",
+                &format!("/items/{}", i % 500),
+                true,
+                true,
+            )
+        })
         .collect();
     write_log(&big, &lines);
     let mut child = Command::new(env!("CARGO_BIN_EXE_apispm"))
@@ -241,8 +292,22 @@ fn kill_9_during_ingest_loses_nothing_committed_and_counts_nothing_twice() {
     child.kill().unwrap(); // SIGKILL
     let _ = child.wait();
     // The database opens, the committed batch is intact.
-    let out = apispm(&["ingest", "--db", db, "--logs", small.to_str().unwrap(), "-q", "-f", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = apispm(&[
+        "ingest",
+        "--db",
+        db,
+        "--logs",
+        small.to_str().unwrap(),
+        "-q",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let t = totals(db);
     assert!(t == 100 || t == 200_100, "got {t}");
     // Running the killed ingest again completes it exactly once.
@@ -264,7 +329,13 @@ fn halves_at_the_same_time_equal_the_whole() {
     let lines: Vec<String> = (0..4)
         .flat_map(|k| day(k, k % 2 == 1))
         .chain((0..300).map(|i| {
-            kong(T0 + i * 7_000, "GET", &format!("/users/name{}q/repos", i % 40), true, true)
+            kong(
+                T0 + i * 7_000,
+                "GET",
+                &format!("/users/name{}q/repos", i % 40),
+                true,
+                true,
+            )
         }))
         .collect();
     let (a, b) = lines.split_at(lines.len() / 2 + 11);
@@ -275,11 +346,26 @@ fn halves_at_the_same_time_equal_the_whole() {
     let one = d.join("one.db");
     let two = d.join("two.db");
     let (one, two) = (one.to_str().unwrap(), two.to_str().unwrap());
-    ok(&["ingest", "--db", one, "--logs", whole.to_str().unwrap(), "-q"]);
+    ok(&[
+        "ingest",
+        "--db",
+        one,
+        "--logs",
+        whole.to_str().unwrap(),
+        "-q",
+    ]);
     // Two ingesters into one database at once.
     let spawn = |f: &Path| {
         Command::new(env!("CARGO_BIN_EXE_apispm"))
-            .args(["ingest", "--db", two, "--logs", f.to_str().unwrap(), "-q", "--no-snapshot"])
+            .args([
+                "ingest",
+                "--db",
+                two,
+                "--logs",
+                f.to_str().unwrap(),
+                "-q",
+                "--no-snapshot",
+            ])
             .spawn()
             .unwrap()
     };
@@ -307,16 +393,27 @@ fn diff_of_two_api_descriptions_names_the_loosening() {
     let mut new = old.clone();
     new["servers"][0]["url"] = "http://api.example.com".into();
     new["security"] = serde_json::json!([]);
-    let schema = &mut new["paths"]["/users"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let schema =
+        &mut new["paths"]["/users"]["post"]["requestBody"]["content"]["application/json"]["schema"];
     schema["additionalProperties"] = true.into();
-    schema["properties"]["name"].as_object_mut().unwrap().remove("maxLength");
-    new["paths"]["/admin"] = serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});
+    schema["properties"]["name"]
+        .as_object_mut()
+        .unwrap()
+        .remove("maxLength");
+    new["paths"]["/admin"] =
+        serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});
     new["paths"]["/me"] = serde_json::json!({"get": {
         "security": [{"bearer": []}], "responses": {"200": {"description": "ok"}}}});
     let (o, n) = (d.join("old.json"), d.join("new.json"));
     std::fs::write(&o, old.to_string()).unwrap();
     std::fs::write(&n, new.to_string()).unwrap();
-    let out = json(&["diff", o.to_str().unwrap(), n.to_str().unwrap(), "-f", "json"]);
+    let out = json(&[
+        "diff",
+        o.to_str().unwrap(),
+        n.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
     let kinds: Vec<&str> = out["changes"]
         .as_array()
         .unwrap()
@@ -346,19 +443,37 @@ fn watch_stops_cleanly_on_sigterm_with_a_final_snapshot() {
     write_log(&log, &day(0, false)[..30]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_apispm"))
         .args([
-            "watch", "--db", db, "--logs", log.to_str().unwrap(), "--interval", "1h", "--poll",
-            "50ms", "-q",
+            "watch",
+            "--db",
+            db,
+            "--logs",
+            log.to_str().unwrap(),
+            "--interval",
+            "1h",
+            "--poll",
+            "50ms",
+            "-q",
         ])
         .spawn()
         .unwrap();
     // Give it time to read and commit (it polls every 50 ms), then stop it.
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     let snaps = json(&["snapshots", "--db", db, "-f", "json"]);
-    assert_eq!(snaps.as_array().unwrap().len(), 1, "a final snapshot on SIGTERM");
+    assert_eq!(
+        snaps.as_array().unwrap().len(),
+        1,
+        "a final snapshot on SIGTERM"
+    );
     assert_eq!(totals(db), 30);
 }
 
@@ -393,7 +508,13 @@ fn imported_findings_join_the_lifecycle() {
     std::fs::write(&z1, zap_report(Some("https://shop.example.com/orders/7"))).unwrap();
     std::fs::write(&z2, zap_report(None)).unwrap();
     ok(&[
-        "ingest", "--db", db, "--logs", log.to_str().unwrap(), "--findings", z1.to_str().unwrap(),
+        "ingest",
+        "--db",
+        db,
+        "--logs",
+        log.to_str().unwrap(),
+        "--findings",
+        z1.to_str().unwrap(),
         "-q",
     ]);
     let open = json(&["findings", "--db", db, "-f", "json"]);
@@ -403,12 +524,26 @@ fn imported_findings_join_the_lifecycle() {
         .iter()
         .find(|f| f["kind"] == "finding" && f["key"].as_str().unwrap().starts_with("zap:"))
         .unwrap_or_else(|| panic!("no ZAP finding in {open:#}"));
-    assert_eq!(zap["path"], "/orders/{id}", "mapped through the learned template");
+    assert_eq!(
+        zap["path"], "/orders/{id}",
+        "mapped through the learned template"
+    );
     // The next ZAP scan is clean: the finding resolves at the next snapshot.
-    ok(&["ingest", "--db", db, "--findings", z2.to_str().unwrap(), "-q"]);
+    ok(&[
+        "ingest",
+        "--db",
+        db,
+        "--findings",
+        z2.to_str().unwrap(),
+        "-q",
+    ]);
     let resolved = json(&["findings", "--db", db, "--state", "resolved", "-f", "json"]);
     assert!(
-        resolved.as_array().unwrap().iter().any(|f| f["id"] == zap["id"]),
+        resolved
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == zap["id"]),
         "{resolved:#}"
     );
 }
@@ -422,15 +557,37 @@ fn a_stored_snapshot_exports_to_the_siem() {
     write_log(&log, &day(0, false));
     ok(&["ingest", "--db", db, "--logs", log.to_str().unwrap(), "-q"]);
     let out = d.join("events.ndjson");
-    ok(&["export", "elastic", "--db", db, "--out", out.to_str().unwrap(), "-q"]);
+    ok(&[
+        "export",
+        "elastic",
+        "--db",
+        db,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("/orders/{id}"), "{text}");
     // One action line per document.
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines.len() >= 4 && lines.len() % 2 == 0);
     let hec = d.join("hec.json");
-    ok(&["export", "splunk-hec", "--db", db, "--snapshot", "1", "--out", hec.to_str().unwrap(), "-q"]);
-    assert!(std::fs::read_to_string(&hec).unwrap().contains("\"sourcetype\""));
+    ok(&[
+        "export",
+        "splunk-hec",
+        "--db",
+        db,
+        "--snapshot",
+        "1",
+        "--out",
+        hec.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(
+        std::fs::read_to_string(&hec)
+            .unwrap()
+            .contains("\"sourcetype\"")
+    );
     let none = apispm(&["export", "elastic", "--out", out.to_str().unwrap()]);
     assert_eq!(none.status.code(), Some(2), "neither --logs nor --db");
 }

@@ -47,7 +47,11 @@ pub fn metrics(assessed: &[&Assessment], violating: usize, mttr_days: Option<f64
         .filter(|a| a.control_present(Control::TransportEncryption))
         .count();
     let compliance = pct(n.saturating_sub(violating), n);
-    let m = |name: &'static str, description: &'static str, value: f64, target: &'static str, met: bool| Metric {
+    let m = |name: &'static str,
+             description: &'static str,
+             value: f64,
+             target: &'static str,
+             met: bool| Metric {
         name: name.into(),
         description: description.into(),
         value: Some(value),

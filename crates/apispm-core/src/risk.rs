@@ -197,12 +197,18 @@ mod tests {
         assert_eq!(m.score(&one, Classification::Internal, true, 2, &[]), 27.8);
         // Imported findings weigh nothing unless configured.
         let imported = [Severity::Critical, Severity::High, Severity::Info];
-        assert_eq!(m.score(&one, Classification::Internal, true, 0, &imported), 16.7);
+        assert_eq!(
+            m.score(&one, Classification::Internal, true, 0, &imported),
+            16.7
+        );
         let mut w = RiskModel::default();
         w.imported_finding_weights.critical = 20.0;
         w.imported_finding_weights.high = 10.0;
         // (15 + 20 + 10) / 90 * 100 = 50.0
-        assert_eq!(w.score(&one, Classification::Internal, true, 0, &imported), 50.0);
+        assert_eq!(
+            w.score(&one, Classification::Internal, true, 0, &imported),
+            50.0
+        );
     }
 
     #[test]

@@ -126,9 +126,7 @@ impl BatchParts {
             }
         }
         // A stable write order keeps concurrent writers from locking rows in opposite orders.
-        aggregates.sort_by(|a, b| {
-            (a.kind, &a.key, a.bucket).cmp(&(b.kind, &b.key, b.bucket))
-        });
+        aggregates.sort_by(|a, b| (a.kind, &a.key, a.bucket).cmp(&(b.kind, &b.key, b.bucket)));
         let learner = self
             .learner
             .filter(|l| l.observed() > 0)

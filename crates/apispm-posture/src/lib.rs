@@ -70,13 +70,7 @@ pub fn ingest_sources(
         .collect::<Vec<_>>()
         .join(", ");
     let records = parts.records();
-    let batch = parts.into_batch(
-        batch_id.clone(),
-        source,
-        stats.rejected,
-        Vec::new(),
-        now_ms,
-    );
+    let batch = parts.into_batch(batch_id.clone(), source, stats.rejected, Vec::new(), now_ms);
     let applied = store.apply_batch(&batch)? == Applied::Merged;
     Ok((
         Ingested {

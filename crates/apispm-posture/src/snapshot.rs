@@ -3,14 +3,11 @@
 //! record it all with the findings lifecycle.
 
 use crate::PostureError;
-use apispm_core::{
-    Assessment, Classification, EndpointKey, Finding, Inventory, Severity, time,
-};
+use apispm_core::{Assessment, Classification, EndpointKey, Finding, Inventory, Severity, time};
 use apispm_engine::Engine;
 use apispm_report::{Report, ReportInput};
 use apispm_store::{
-    KeyKind, Problem, SnapshotBody, SnapshotEndpoint, SnapshotHead, SnapshotMeta, Store,
-    bucket_of,
+    KeyKind, Problem, SnapshotBody, SnapshotEndpoint, SnapshotHead, SnapshotMeta, Store, bucket_of,
 };
 use apispm_template::{Config as LearnerConfig, Learner};
 use std::collections::{BTreeMap, HashSet};
@@ -186,9 +183,9 @@ pub fn take(
     window_ms: i64,
     now_ms: i64,
 ) -> Result<Taken, PostureError> {
-    let end = store
-        .latest_record_ms()?
-        .ok_or_else(|| PostureError("nothing has been ingested yet: run `apispm ingest` first".into()))?;
+    let end = store.latest_record_ms()?.ok_or_else(|| {
+        PostureError("nothing has been ingested yet: run `apispm ingest` first".into())
+    })?;
     let start = end.saturating_sub(window_ms.max(1) - 1);
     let window = load_window(store, start, end)?;
     let imported = store
@@ -218,8 +215,12 @@ pub fn take(
         None => None,
     };
     if let Some(prev) = previous {
-        let prev: Report = serde_json::from_str(&prev.report)
-            .map_err(|e| PostureError(format!("stored snapshot {} is unreadable: {e}", prev.meta.id)))?;
+        let prev: Report = serde_json::from_str(&prev.report).map_err(|e| {
+            PostureError(format!(
+                "stored snapshot {} is unreadable: {e}",
+                prev.meta.id
+            ))
+        })?;
         let live: HashSet<String> = assessed
             .endpoints
             .iter()
@@ -232,9 +233,7 @@ pub fn take(
             .filter(|a| a.requests > 0 && !live.contains(&a.api_id))
             .map(|a| a.api_id.clone())
             .collect();
-        assessed
-            .endpoints
-            .retain(|a| !carried.contains(&a.api_id));
+        assessed.endpoints.retain(|a| !carried.contains(&a.api_id));
         for mut a in prev.endpoints {
             if carried.contains(&a.api_id) {
                 a.stale = true;
@@ -251,9 +250,11 @@ pub fn take(
                 .into_iter()
                 .filter(|f| f.api_id.as_ref().is_some_and(|id| carried.contains(id))),
         );
-        assessed
-            .endpoints
-            .sort_by(|a, b| b.risk_score.total_cmp(&a.risk_score).then(a.api_id.cmp(&b.api_id)));
+        assessed.endpoints.sort_by(|a, b| {
+            b.risk_score
+                .total_cmp(&a.risk_score)
+                .then(a.api_id.cmp(&b.api_id))
+        });
     }
 
     let totals = store.ingest_totals()?;

@@ -46,7 +46,8 @@ fn store() -> (tempfile::TempDir, SqliteStore) {
 }
 
 fn ingest(e: &Engine, s: &mut dyn Store, data: &[u8], id: &str) {
-    let (ing, _) = ingest_bytes(e, s, data, LogFormat::Kong, "test", id.into(), vec![], T0).unwrap();
+    let (ing, _) =
+        ingest_bytes(e, s, data, LogFormat::Kong, "test", id.into(), vec![], T0).unwrap();
     assert!(ing.applied);
 }
 
@@ -54,9 +55,21 @@ fn traffic() -> Vec<String> {
     let mut v = Vec::new();
     for i in 0..300i64 {
         let t = T0 + i * 600_000; // every 10 minutes over ~2 days
-        v.push(kong(t, "GET", &format!("/orders/{}", 1000 + i % 37), i % 5 != 0, 200));
+        v.push(kong(
+            t,
+            "GET",
+            &format!("/orders/{}", 1000 + i % 37),
+            i % 5 != 0,
+            200,
+        ));
         v.push(kong(t + 1, "POST", "/orders", true, 201));
-        v.push(kong(t + 2, "GET", &format!("/users/u{}x/profile", i % 50), true, 200));
+        v.push(kong(
+            t + 2,
+            "GET",
+            &format!("/users/u{}x/profile", i % 50),
+            true,
+            200,
+        ));
     }
     v
 }
@@ -101,8 +114,17 @@ fn a_redelivered_batch_is_not_counted_twice() {
     let (_d, mut s) = store();
     let data = log(&traffic());
     ingest(&e, &mut s, &data, "x");
-    let (again, _) =
-        ingest_bytes(&e, &mut s, &data, LogFormat::Kong, "test", "x".into(), vec![], T0).unwrap();
+    let (again, _) = ingest_bytes(
+        &e,
+        &mut s,
+        &data,
+        LogFormat::Kong,
+        "test",
+        "x".into(),
+        vec![],
+        T0,
+    )
+    .unwrap();
     assert!(!again.applied);
     assert_eq!(s.ingest_totals().unwrap().records, 900);
 }
@@ -135,7 +157,10 @@ fn a_fix_counts_once_the_window_moves_past_the_old_traffic() {
             ..Default::default()
         })
         .unwrap();
-    assert!(open.iter().any(|f| f.kind == "missing_control" && f.key == "authentication"));
+    assert!(
+        open.iter()
+            .any(|f| f.kind == "missing_control" && f.key == "authentication")
+    );
 
     ingest(&e, &mut s, &log(&day3), "d3");
     let second = take(&e, &mut s, DAY, 2).unwrap();
@@ -176,7 +201,12 @@ fn an_endpoint_without_traffic_in_the_window_is_stale_not_gone() {
     ingest(&e, &mut s, &log(&[kong(T0, "GET", "/old", true, 200)]), "1");
     let first = take(&e, &mut s, DAY, 1).unwrap();
     let old_risk = first.report.endpoints[0].risk_score;
-    ingest(&e, &mut s, &log(&[kong(T0 + 3 * DAY, "GET", "/new", true, 200)]), "2");
+    ingest(
+        &e,
+        &mut s,
+        &log(&[kong(T0 + 3 * DAY, "GET", "/new", true, 200)]),
+        "2",
+    );
     let second = take(&e, &mut s, DAY, 2).unwrap();
     let old = second
         .report
@@ -186,7 +216,12 @@ fn an_endpoint_without_traffic_in_the_window_is_stale_not_gone() {
         .expect("kept");
     assert!(old.stale);
     assert_eq!(old.risk_score, old_risk);
-    let new = second.report.endpoints.iter().find(|a| a.path == "/new").unwrap();
+    let new = second
+        .report
+        .endpoints
+        .iter()
+        .find(|a| a.path == "/new")
+        .unwrap();
     assert!(!new.stale);
     // The stale endpoint's findings are not resolved by its silence.
     assert_eq!(second.meta.resolved, 0);

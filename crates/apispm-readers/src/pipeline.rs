@@ -66,7 +66,13 @@ fn worker<S: ExchangeSink>(
         }
         let stats = &mut files[block.file];
         if block.spans.is_empty() {
-            parse_lines(block.format, &block.data, block.first_line, stats, &mut sink);
+            parse_lines(
+                block.format,
+                &block.data,
+                block.first_line,
+                stats,
+                &mut sink,
+            );
         } else {
             parse_spans(block.format, &block.data, &block.spans, stats, &mut sink);
         }
@@ -193,7 +199,11 @@ fn first_line_is_complete(head: &[u8]) -> bool {
 
 /// Chooses the format (when `auto`) and the record mode from the start of a file. In document
 /// mode under `auto` the format is settled by the first complete record.
-pub(crate) fn choose_mode(requested: LogFormat, head: &[u8], max_record: usize) -> (Option<LogFormat>, Mode) {
+pub(crate) fn choose_mode(
+    requested: LogFormat,
+    head: &[u8],
+    max_record: usize,
+) -> (Option<LogFormat>, Mode) {
     let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
     let doc = |t| Mode::Document(Splitter::new(t, max_record));
     if requested == LogFormat::Har || (requested == LogFormat::Auto && looks_like_har(head)) {

@@ -188,8 +188,11 @@ pub fn drift(from: &Report, to: &Report, risk_threshold: f64) -> Drift {
     let (vb, va) = (violations(from), violations(to));
     d.new_violations = va.difference(&vb).cloned().collect();
     d.resolved_violations = vb.difference(&va).cloned().collect();
-    d.risk_changes
-        .sort_by(|x, y| (y.after - y.before).abs().total_cmp(&(x.after - x.before).abs()));
+    d.risk_changes.sort_by(|x, y| {
+        (y.after - y.before)
+            .abs()
+            .total_cmp(&(x.after - x.before).abs())
+    });
     d
 }
 
@@ -205,7 +208,10 @@ fn sections(d: &Drift) -> Vec<(&'static str, Vec<String>)> {
             "Vanished endpoints",
             d.vanished_endpoints.iter().map(ep).collect(),
         ),
-        ("New shadow endpoints", d.new_shadow.iter().map(ep).collect()),
+        (
+            "New shadow endpoints",
+            d.new_shadow.iter().map(ep).collect(),
+        ),
         (
             "Control regressions (present → absent)",
             d.control_regressions
