@@ -123,36 +123,42 @@ pub fn read_logs(input: &InputArgs, engine: &Engine) -> Result<(Inventory, Inges
     }
     let inventory = engine.finish(workers);
     if !input.quiet {
-        let skipped: Vec<_> = stats.files.iter().filter(|f| f.skipped.is_some()).collect();
-        for f in skipped.iter().take(5) {
-            eprintln!(
-                "apispm: warning: {}: skipped ({})",
-                f.path,
-                f.skipped.as_deref().unwrap_or("")
-            );
-        }
-        if skipped.len() > 5 {
-            eprintln!(
-                "apispm: warning: {} more files found in the folders were not logs and were skipped (listed in the report's ingest section)",
-                skipped.len() - 5
-            );
-        }
-        for f in &stats.files {
-            if f.rejected > 0 {
-                let first = f
-                    .errors
-                    .first()
-                    .map(|e| format!(" (first at line {}: {})", e.line, e.reason));
-                eprintln!(
-                    "apispm: warning: {}: {} malformed record(s) skipped{}",
-                    f.path,
-                    f.rejected,
-                    first.unwrap_or_default()
-                );
-            }
-        }
+        warn_about(&stats);
     }
     Ok((inventory, stats))
+}
+
+/// Warnings on standard error: files found in folders that were not logs, and malformed
+/// records skipped per file with the first reason.
+pub fn warn_about(stats: &IngestStats) {
+    let skipped: Vec<_> = stats.files.iter().filter(|f| f.skipped.is_some()).collect();
+    for f in skipped.iter().take(5) {
+        eprintln!(
+            "apispm: warning: {}: skipped ({})",
+            f.path,
+            f.skipped.as_deref().unwrap_or("")
+        );
+    }
+    if skipped.len() > 5 {
+        eprintln!(
+            "apispm: warning: {} more files found in the folders were not logs and were skipped (listed in the report's ingest section)",
+            skipped.len() - 5
+        );
+    }
+    for f in &stats.files {
+        if f.rejected > 0 {
+            let first = f
+                .errors
+                .first()
+                .map(|e| format!(" (first at line {}: {})", e.line, e.reason));
+            eprintln!(
+                "apispm: warning: {}: {} malformed record(s) skipped{}",
+                f.path,
+                f.rejected,
+                first.unwrap_or_default()
+            );
+        }
+    }
 }
 
 pub fn build_engine(input: &InputArgs, policies: PolicySet) -> Result<Engine, Failure> {

@@ -225,18 +225,7 @@ pub fn ingest(a: IngestArgs) -> Result<u8, Failure> {
         apispm_posture::ingest_sources(&engine, store.as_mut(), &sources, &opts, id, started)
             .map_err(store_err)?;
     if !a.quiet {
-        for f in stats.files.iter().filter(|f| f.rejected > 0) {
-            let first = f
-                .errors
-                .first()
-                .map(|e| format!(" (first at line {}: {})", e.line, e.reason));
-            eprintln!(
-                "apispm: warning: {}: {} malformed record(s) skipped{}",
-                f.path,
-                f.rejected,
-                first.unwrap_or_default()
-            );
-        }
+        crate::scan::warn_about(&stats);
         if ingested.applied {
             eprintln!(
                 "apispm: ingested {} record(s) ({} malformed) into {}",

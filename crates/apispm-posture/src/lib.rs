@@ -69,18 +69,37 @@ pub fn ingest_sources(
         .map(Source::name)
         .collect::<Vec<_>>()
         .join(", ");
+    let ingested = apply(
+        store,
+        parts,
+        batch_id,
+        source,
+        stats.rejected,
+        Vec::new(),
+        now_ms,
+    )?;
+    Ok((ingested, stats))
+}
+
+/// Applies what was read as one batch and says what happened.
+fn apply(
+    store: &mut dyn Store,
+    parts: BatchParts,
+    batch_id: String,
+    source: String,
+    malformed: u64,
+    checkpoints: Vec<Checkpoint>,
+    now_ms: i64,
+) -> Result<Ingested, PostureError> {
     let records = parts.records();
-    let batch = parts.into_batch(batch_id.clone(), source, stats.rejected, Vec::new(), now_ms);
+    let batch = parts.into_batch(batch_id.clone(), source, malformed, checkpoints, now_ms);
     let applied = store.apply_batch(&batch)? == Applied::Merged;
-    Ok((
-        Ingested {
-            batch_id,
-            records,
-            malformed: stats.rejected,
-            applied,
-        },
-        stats,
-    ))
+    Ok(Ingested {
+        batch_id,
+        records,
+        malformed,
+        applied,
+    })
 }
 
 /// Parses records held in memory (an HTTP body, new lines of a followed file) and applies
@@ -102,25 +121,16 @@ pub fn ingest_bytes(
     let mut builder = BatchBuilder::new(engine, now_ms);
     let stats = apispm_readers::read_bytes(data, format, source, 1, &mut builder)
         .map_err(|e| PostureError(e.to_string()))?;
-    let parts = builder.into_parts();
-    let records = parts.records();
-    let batch = parts.into_batch(
-        batch_id.clone(),
+    let ingested = apply(
+        store,
+        builder.into_parts(),
+        batch_id,
         source.to_string(),
         stats.rejected,
         checkpoints,
         now_ms,
-    );
-    let applied = store.apply_batch(&batch)? == Applied::Merged;
-    Ok((
-        Ingested {
-            batch_id,
-            records,
-            malformed: stats.rejected,
-            applied,
-        },
-        stats,
-    ))
+    )?;
+    Ok((ingested, stats))
 }
 
 /// Records other tools' findings: each tool's list replaces what it reported before, so the
